@@ -1,0 +1,320 @@
+package io.lagwise.testkit;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * What every node does the same way whatever runs it: addresses, connections, replication status,
+ * replication threads and delays. Subclasses own the process (or container) controls.
+ */
+abstract class AbstractNode implements TopologyNode {
+
+    /** Admin connections must fail fast on a frozen server, yet outlast the longest wait we run. */
+    private static final String ADMIN_TIMEOUTS = "&connectTimeout=3000&socketTimeout=60000";
+    private static final String APP_TIMEOUTS = "&connectTimeout=3000&socketTimeout=30000";
+
+    final String name;
+    final Role role;
+    final String region;
+    final int serverId;
+    final Dialect dialect;
+    final Credentials credentials;
+    final Duration builtReplicationDelay;
+    final Duration builtClientDelay;
+    DelayProxy replicationProxy;
+    DelayProxy clientProxy;
+    volatile State state = State.RUNNING;
+    /** Set by every control call, cleared by {@link #reset()}: lets reset skip untouched nodes. */
+    volatile boolean changed;
+
+    AbstractNode(String name, Role role, String region, int serverId, Dialect dialect, Credentials credentials,
+            Duration replicationDelay, Duration clientDelay) {
+        this.name = name;
+        this.role = role;
+        this.region = region;
+        this.serverId = serverId;
+        this.dialect = dialect;
+        this.credentials = credentials;
+        this.builtReplicationDelay = replicationDelay;
+        this.builtClientDelay = clientDelay;
+    }
+
+    /** The host of the server itself (not of a proxy). */
+    abstract String directHost();
+
+    /** Brings a killed or frozen node back to running, and waits until it answers. */
+    abstract void bringBack();
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public Role role() {
+        return role;
+    }
+
+    @Override
+    public String region() {
+        return region;
+    }
+
+    @Override
+    public int serverId() {
+        return serverId;
+    }
+
+    @Override
+    public String host() {
+        return clientProxy != null ? "127.0.0.1" : directHost();
+    }
+
+    @Override
+    public int port() {
+        return clientProxy != null ? clientProxy.port() : directPort();
+    }
+
+    @Override
+    public String jdbcUrl(JdbcDriver driver) {
+        return driver.url(host(), port(), credentials.database());
+    }
+
+    @Override
+    public Connection connect() throws SQLException {
+        return DriverManager.getConnection(jdbcUrl(JdbcDriver.preferred()) + APP_TIMEOUTS,
+                credentials.username(), credentials.password());
+    }
+
+    @Override
+    public Connection connectDirect() throws SQLException {
+        String url = JdbcDriver.preferred().url(directHost(), directPort(), credentials.database());
+        return DriverManager.getConnection(url + APP_TIMEOUTS, credentials.username(), credentials.password());
+    }
+
+    @Override
+    public Connection connectAdmin() throws SQLException {
+        String url = JdbcDriver.preferred().url(directHost(), directPort(), "");
+        return DriverManager.getConnection(url + ADMIN_TIMEOUTS, credentials.adminUser(), credentials.adminPassword());
+    }
+
+    @Override
+    public ReplicaStatus replicaStatus() {
+        requireReplica("replicaStatus");
+        try (Connection c = connectAdmin(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(dialect.showReplicaStatus)) {
+            if (!rs.next()) {
+                throw new TopologyException(name + " is not configured as a replica (" + dialect.showReplicaStatus
+                        + " returned no row)");
+            }
+            long seconds = rs.getLong(dialect.secondsBehindColumn);
+            OptionalLong behind = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(seconds);
+            return new ReplicaStatus(behind, "Yes".equalsIgnoreCase(rs.getString(dialect.ioRunningColumn)),
+                    "Yes".equalsIgnoreCase(rs.getString(dialect.sqlRunningColumn)),
+                    nullToEmpty(rs.getString("Last_IO_Error")), nullToEmpty(rs.getString("Last_SQL_Error")));
+        } catch (SQLException e) {
+            throw failed("read the replica status of", e);
+        }
+    }
+
+    /**
+     * Whether this replica is meant to be replicating now: its SQL thread runs and its IO thread
+     * runs or is connecting (as it is for a moment after {@code START SLAVE}).
+     */
+    boolean replicationSwitchedOn() {
+        try (Connection c = connectAdmin(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(dialect.showReplicaStatus)) {
+            return rs.next() && "Yes".equalsIgnoreCase(rs.getString(dialect.sqlRunningColumn))
+                    && !"No".equalsIgnoreCase(rs.getString(dialect.ioRunningColumn));
+        } catch (SQLException e) {
+            throw failed("read the replica status of", e);
+        }
+    }
+
+    @Override
+    public String gtidPosition() {
+        String sql = role == Role.MASTER ? dialect.masterPosition : dialect.replicaPosition;
+        try (Connection c = connectAdmin(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+            rs.next();
+            return nullToEmpty(rs.getString(1)).replace("\n", "");
+        } catch (SQLException e) {
+            throw failed("read the GTID position of", e);
+        }
+    }
+
+    /**
+     * Waits until this replica has applied {@code position}.
+     *
+     * @return whether it has within the timeout
+     */
+    boolean awaitPosition(String position, Duration timeout) {
+        if (position.isEmpty()) {
+            return true;
+        }
+        try (Connection c = connectAdmin(); PreparedStatement ps = c.prepareStatement(dialect.waitForPosition)) {
+            ps.setString(1, position);
+            ps.setDouble(2, Math.max(0.001, timeout.toNanos() / 1e9));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getInt(1) == 0;
+            }
+        } catch (SQLException e) {
+            throw failed("wait for GTID " + position + " on", e);
+        }
+    }
+
+    @Override
+    public void stopSqlThread() {
+        replicationCommand("stopSqlThread", dialect.stopSqlThread());
+    }
+
+    @Override
+    public void startSqlThread() {
+        replicationCommand("startSqlThread", dialect.startSqlThread());
+    }
+
+    @Override
+    public void stopIoThread() {
+        replicationCommand("stopIoThread", dialect.stopIoThread());
+    }
+
+    @Override
+    public void startIoThread() {
+        replicationCommand("startIoThread", dialect.startIoThread());
+    }
+
+    private void replicationCommand(String operation, String sql) {
+        requireReplica(operation);
+        changed = true;
+        execAdmin(sql);
+    }
+
+    void execAdmin(String sql) {
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw failed("run '" + sql + "' on", e);
+        }
+    }
+
+    @Override
+    public State state() {
+        return state;
+    }
+
+    @Override
+    public Duration replicationDelay() {
+        return replicationProxy == null ? Duration.ZERO : replicationProxy.delay();
+    }
+
+    @Override
+    public void replicationDelay(Duration delay) {
+        requireReplica("replicationDelay");
+        requireNonNegative("replicationDelay", delay);
+        changed = true;
+        replicationProxy.delay(delay);
+    }
+
+    @Override
+    public boolean hasClientProxy() {
+        return clientProxy != null;
+    }
+
+    @Override
+    public Duration clientDelay() {
+        return clientProxy == null ? Duration.ZERO : clientProxy.delay();
+    }
+
+    @Override
+    public void clientDelay(Duration delay) {
+        if (clientProxy == null) {
+            throw new IllegalStateException(name + " has no client proxy: build it with replica(region, clientDelay)");
+        }
+        requireNonNegative("clientDelay", delay);
+        changed = true;
+        clientProxy.delay(delay);
+    }
+
+    @Override
+    public OptionalLong pid() {
+        return OptionalLong.empty();
+    }
+
+    @Override
+    public long residentMemoryBytes() {
+        return 0;
+    }
+
+    /** Brings the node back to how it was built; see {@link ReplicationTopology#reset()}. */
+    void reset() {
+        if (!changed) {
+            return;
+        }
+        if (state != State.RUNNING) {
+            bringBack();
+        }
+        if (replicationProxy != null) {
+            replicationProxy.delay(builtReplicationDelay);
+        }
+        if (clientProxy != null) {
+            clientProxy.delay(builtClientDelay);
+        }
+        if (role == Role.REPLICA) {
+            ReplicaStatus status = replicaStatus();
+            if (!status.replicating()) {
+                execAdmin(dialect.startReplication());
+            }
+        }
+        changed = false;
+    }
+
+    void closeProxies() {
+        if (replicationProxy != null) {
+            replicationProxy.close();
+        }
+        if (clientProxy != null) {
+            clientProxy.close();
+        }
+    }
+
+    void requireReplica(String operation) {
+        if (role != Role.REPLICA) {
+            throw new IllegalStateException(operation + " applies to replicas; " + name + " is the master");
+        }
+    }
+
+    private static void requireNonNegative(String setting, Duration delay) {
+        if (delay == null || delay.isNegative()) {
+            throw new IllegalArgumentException(setting + " cannot be negative or null: " + delay);
+        }
+    }
+
+    TopologyException failed(String what, SQLException e) {
+        return new TopologyException("cannot " + what + " " + name + " (" + directHost() + ":" + directPort()
+                + ", state " + state + "): " + e.getMessage(), e);
+    }
+
+    private static String nullToEmpty(String s) {
+        return s == null ? "" : s;
+    }
+
+    @Override
+    public String toString() {
+        return name + "[" + role + ", region=" + region + ", server_id=" + serverId + ", " + directHost() + ":"
+                + directPort() + (clientProxy != null ? ", client proxy :" + clientProxy.port() : "") + ", " + state + "]";
+    }
+
+    /** The accounts a node is reached with. Its {@code toString} shows no password. */
+    record Credentials(String database, String username, String password, String adminUser, String adminPassword) {
+        @Override
+        public String toString() {
+            return "Credentials[database=" + database + ", username=" + username + ", adminUser=" + adminUser + "]";
+        }
+    }
+}

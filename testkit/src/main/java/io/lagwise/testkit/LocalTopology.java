@@ -1,0 +1,326 @@
+package io.lagwise.testkit;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A topology of local {@code mariadbd} processes, made from nothing in a temporary directory.
+ *
+ * <p>Start-up, in order: one {@code mariadb-install-db} for the master; its fresh data directory is
+ * copied for each replica (one install instead of N; MariaDB keeps no server identity in it);
+ * all servers start at once; the master gets the application database and users (they replicate);
+ * each replica points {@code CHANGE MASTER TO … MASTER_USE_GTID=slave_pos} at a delay proxy in front
+ * of the master; then we wait until every replica has applied the master's position. Readiness is
+ * a real query in a loop, never a log line.
+ */
+final class LocalTopology implements ReplicationTopology {
+
+    private static final Logger log = LoggerFactory.getLogger(LocalTopology.class);
+    private static final String REPLICATION_USER = "lagwise_repl";
+
+    private final TopologySpec spec;
+    private final Path root;
+    private final String serverDescription;
+    private final String replicationPassword;
+    private final LocalNode master;
+    private final List<LocalNode> replicas = new ArrayList<>();
+    private final List<TopologyNode> nodes = new ArrayList<>();
+    private final Thread shutdownHook;
+    private Duration startupTime = Duration.ZERO;
+    private volatile boolean closed;
+
+    private LocalTopology(TopologySpec spec, ServerBinaries binaries, String version, Path root) {
+        this.spec = spec;
+        this.root = root;
+        this.serverDescription = version + " (" + binaries.source() + ")";
+        this.replicationPassword = "repl-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
+                spec.password(), "root", "");
+        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, credentials, binaries,
+                root.resolve("master"), spec.masterPort(), Duration.ZERO, null);
+        nodes.add(master);
+        int id = 2;
+        for (TopologySpec.ReplicaSpec r : spec.replicas()) {
+            LocalNode node = new LocalNode(r.name(), TopologyNode.Role.REPLICA, r.region(), id++, credentials, binaries,
+                    root.resolve(r.name()), 0, spec.replicationDelay(), r.clientDelay());
+            replicas.add(node);
+            nodes.add(node);
+        }
+        this.shutdownHook = new Thread(this::close, "lagwise-topology-shutdown");
+    }
+
+    static LocalTopology start(TopologySpec spec) {
+        long begin = System.nanoTime();
+        long deadline = begin + spec.startTimeout().toNanos();
+        ServerBinaries binaries = spec.binaries() != null ? spec.binaries() : ServerBinaries.locate();
+        String version = binaries.version();
+        Path base = spec.baseDirectory() != null ? spec.baseDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
+        Path root;
+        try {
+            root = Files.createTempDirectory(base, "lw-");
+        } catch (IOException e) {
+            throw new TopologyException("cannot make a temporary directory under " + base + ": " + e.getMessage(), e);
+        }
+        LocalTopology topology = new LocalTopology(spec, binaries, version, root);
+        Runtime.getRuntime().addShutdownHook(topology.shutdownHook);
+        try {
+            topology.boot(binaries, deadline);
+        } catch (RuntimeException | Error e) {
+            topology.close();
+            throw e;
+        }
+        topology.startupTime = Duration.ofNanos(System.nanoTime() - begin);
+        log.info("replication topology up in {} ms: {} with {} replica(s), {}", topology.startupTime.toMillis(),
+                topology.master, topology.replicas.size(), topology.serverDescription);
+        return topology;
+    }
+
+    private void boot(ServerBinaries binaries, long deadline) {
+        install(binaries, master.dataDirectory());
+        for (LocalNode replica : replicas) {
+            copyTree(master.dataDirectory(), replica.dataDirectory());
+        }
+        parallel(nodes, n -> ((LocalNode) n).start(deadline));
+        createUsers();
+        try {
+            for (LocalNode replica : replicas) {
+                replica.replicationProxy = new DelayProxy(replica.name + "-replication",
+                        new InetSocketAddress("127.0.0.1", master.directPort()), spec.replicationDelay());
+                if (replica.builtClientDelay != null) {
+                    replica.clientProxy = new DelayProxy(replica.name + "-client",
+                            new InetSocketAddress("127.0.0.1", replica.directPort()), replica.builtClientDelay);
+                }
+            }
+        } catch (IOException e) {
+            throw new TopologyException("cannot open a delay proxy on loopback: " + e.getMessage(), e);
+        }
+        parallel(replicas, this::startReplication);
+        awaitReplication(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime())));
+    }
+
+    private static void install(ServerBinaries binaries, Path dataDir) {
+        Path nodeDir = dataDir.getParent();
+        Path tmp = nodeDir.resolve("tmp");
+        Path out = nodeDir.resolve("install.log");
+        List<String> command = new ArrayList<>(List.of(binaries.installDb().toString(), "--no-defaults",
+                "--basedir=" + binaries.baseDirectory(), "--datadir=" + dataDir, "--tmpdir=" + tmp,
+                "--auth-root-authentication-method=normal", "--skip-test-db",
+                "--innodb-log-file-size=8M", "--innodb-buffer-pool-size=32M"));
+        if (LocalNode.isRoot()) {
+            command.add("--user=root");
+        }
+        try {
+            Files.createDirectories(tmp);
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new TopologyException(binaries.installDb() + " did not finish in 120 s:\n" + ServerBinaries.tail(out, 25));
+            }
+            if (p.exitValue() != 0) {
+                throw new TopologyException(binaries.installDb() + " failed with exit code " + p.exitValue()
+                        + " (from " + binaries.source() + "):\n" + ServerBinaries.tail(out, 25));
+            }
+        } catch (IOException e) {
+            throw new TopologyException("cannot run " + binaries.installDb() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TopologyException("interrupted while installing a data directory", e);
+        }
+    }
+
+    private void createUsers() {
+        String user = quote(spec.username());
+        String db = "`" + spec.database() + "`";
+        List<String> sql = List.of(
+                "CREATE DATABASE " + db + " CHARACTER SET utf8mb4",
+                "CREATE USER " + user + "@'%' IDENTIFIED BY " + quote(spec.password()),
+                // An explicit list: GRANT ALL would include READ ONLY ADMIN, letting the
+                // application write to a read-only replica and break replication.
+                "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES,"
+                        + " LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, TRIGGER,"
+                        + " EVENT, REFERENCES ON " + db + ".* TO " + user + "@'%'",
+                "GRANT BINLOG MONITOR, SLAVE MONITOR, PROCESS ON *.* TO " + user + "@'%'",
+                "CREATE USER " + quote(REPLICATION_USER) + "@'%' IDENTIFIED BY " + quote(replicationPassword),
+                "GRANT REPLICATION SLAVE ON *.* TO " + quote(REPLICATION_USER) + "@'%'");
+        try (Connection c = master.connectAdmin(); Statement s = c.createStatement()) {
+            for (String statement : sql) {
+                s.execute(statement);
+            }
+        } catch (SQLException e) {
+            throw master.failed("create the application database and users on", e);
+        }
+    }
+
+    private void startReplication(TopologyNode node) {
+        LocalNode replica = (LocalNode) node;
+        replica.execAdmin("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + replica.replicationProxy.port()
+                + ", MASTER_USER=" + quote(REPLICATION_USER) + ", MASTER_PASSWORD=" + quote(replicationPassword)
+                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1");
+        replica.execAdmin("START SLAVE");
+    }
+
+    @Override
+    public TopologyNode master() {
+        return master;
+    }
+
+    @Override
+    public List<TopologyNode> replicas() {
+        return List.copyOf(replicas);
+    }
+
+    @Override
+    public List<TopologyNode> nodes() {
+        return List.copyOf(nodes);
+    }
+
+    @Override
+    public TopologyNode node(String name) {
+        for (TopologyNode n : nodes) {
+            if (n.name().equals(name)) {
+                return n;
+            }
+        }
+        List<String> names = new ArrayList<>();
+        nodes.forEach(n -> names.add(n.name()));
+        throw new IllegalArgumentException("no node named '" + name + "'; the nodes are " + names);
+    }
+
+    @Override
+    public String database() {
+        return spec.database();
+    }
+
+    @Override
+    public String username() {
+        return spec.username();
+    }
+
+    @Override
+    public String password() {
+        return spec.password();
+    }
+
+    @Override
+    public String serverDescription() {
+        return serverDescription;
+    }
+
+    @Override
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    @Override
+    public void awaitReplication(Duration timeout) {
+        Topologies.awaitReplication(master, replicas, timeout);
+    }
+
+    @Override
+    public void reset() {
+        Topologies.reset(master, replicas);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (TopologyNode n : nodes) {
+            ((LocalNode) n).closeProxies();
+            ((LocalNode) n).destroy();
+        }
+        deleteRecursively(root);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // called from the hook itself
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LocalTopology[" + nodes + ", " + serverDescription + "]";
+    }
+
+    static void parallel(List<? extends TopologyNode> nodes, java.util.function.Consumer<TopologyNode> action) {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (TopologyNode n : nodes) {
+            futures.add(CompletableFuture.runAsync(() -> action.accept(n), Topologies.EXECUTOR));
+        }
+        try {
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
+    }
+
+    private static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    private static void copyTree(Path from, Path to) {
+        try {
+            Files.walkFileTree(from, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                    Files.createDirectories(to.resolve(from.relativize(dir)));
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.copy(file, to.resolve(from.relativize(file)), StandardCopyOption.COPY_ATTRIBUTES);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new TopologyException("cannot copy " + from + " to " + to + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void deleteRecursively(Path path) {
+        if (path == null || !Files.exists(path)) {
+            return;
+        }
+        try {
+            Files.walkFileTree(path, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot delete " + path, e);
+        }
+    }
+}

