@@ -1,0 +1,36 @@
+package io.lagwise.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** The demo runs on a real topology and its table says what the README promises. */
+class ReplicationLagDemoTest {
+
+    @Test
+    void demo_showsMillisecondLagThatSecondsBehindMasterCannotSee() throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        ReplicationLagDemo.Result result;
+        try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
+            result = ReplicationLagDemo.run(30, Duration.ofMillis(40), Duration.ofMillis(40), out);
+        }
+        String printed = bytes.toString(StandardCharsets.UTF_8);
+
+        assertThat(result.rows()).containsOnlyKeys("oslo", "frankfurt");
+        for (ReplicationLagDemo.Row row : result.rows().values()) {
+            assertThat(row.lag().count()).as(row.name() + " saw every write").isEqualTo(30);
+            assertThat(row.lag().percentile(0.5)).as(row.name() + " p50 lag")
+                    .isBetween(Duration.ofMillis(35), Duration.ofMillis(80));
+            assertThat(row.sbmSamples()).as("Seconds_Behind_Master was sampled").isPositive();
+            assertThat(row.sbmMax()).as("Seconds_Behind_Master never left 0").isZero();
+        }
+        assertThat(result.rows().get("oslo").roundTrip()).isLessThan(Duration.ofMillis(10));
+        assertThat(result.rows().get("frankfurt").roundTrip()).isGreaterThan(Duration.ofMillis(38));
+        assertThat(printed).contains("replica    region     app RTT").contains("oslo       oslo")
+                .contains("frankfurt  frankfurt").contains("0 s in all").contains("Seconds_Behind_Master said 0");
+    }
+}
