@@ -7,6 +7,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import java.util.OptionalLong;
 
 /**
@@ -203,6 +204,32 @@ abstract class AbstractNode implements TopologyNode {
         }
     }
 
+    /**
+     * Runs statements that carry passwords. {@link #execAdmin} puts the statement in its message;
+     * this one says only what it did, and masks any of {@code secrets} the server echoes back.
+     */
+    void execAdminWithSecrets(String what, List<String> statements, String... secrets) {
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
+        } catch (SQLException e) {
+            String message = String.valueOf(e.getMessage());
+            String masked = message;
+            for (String secret : secrets) {
+                if (secret != null && !secret.isEmpty()) {
+                    masked = masked.replace(secret, "****");
+                }
+            }
+            if (masked.equals(message)) {
+                throw failed(what, e);
+            }
+            // The driver's exception holds a password: leave it out of the chain.
+            throw new TopologyException("cannot " + what + " " + name + " (" + directHost() + ":" + directPort()
+                    + "): " + masked + " [SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + "]");
+        }
+    }
+
     @Override
     public State state() {
         return state;
@@ -266,12 +293,25 @@ abstract class AbstractNode implements TopologyNode {
             clientProxy.delay(builtClientDelay);
         }
         if (role == Role.REPLICA) {
-            ReplicaStatus status = replicaStatus();
-            if (!status.replicating()) {
+            if (!replicationSwitchedOn()) {
                 execAdmin(dialect.startReplication());
             }
+            awaitReplicating(Duration.ofSeconds(10));
         }
         changed = false;
+    }
+
+    /** Waits until both replication threads run (the IO thread connects a moment after a start). */
+    void awaitReplicating(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ReplicaStatus status = replicaStatus();
+        while (!status.replicating()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new TopologyException(name + " is not replicating " + timeout.toMillis() + " ms after a start: " + status);
+            }
+            LocalNode.sleep(10);
+            status = replicaStatus();
+        }
     }
 
     void closeProxies() {

@@ -15,8 +15,6 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -34,7 +32,6 @@ import org.slf4j.LoggerFactory;
 final class LocalTopology implements ReplicationTopology {
 
     private static final Logger log = LoggerFactory.getLogger(LocalTopology.class);
-    private static final String REPLICATION_USER = "lagwise_repl";
 
     private final TopologySpec spec;
     private final Path root;
@@ -51,7 +48,7 @@ final class LocalTopology implements ReplicationTopology {
         this.spec = spec;
         this.root = root;
         this.serverDescription = version + " (" + binaries.source() + ")";
-        this.replicationPassword = "repl-" + Long.toHexString(Double.doubleToLongBits(Math.random()));
+        this.replicationPassword = Topologies.randomSecret(24);
         AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
                 spec.password(), "root", "");
         this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, credentials, binaries,
@@ -98,7 +95,7 @@ final class LocalTopology implements ReplicationTopology {
         for (LocalNode replica : replicas) {
             copyTree(master.dataDirectory(), replica.dataDirectory());
         }
-        parallel(nodes, n -> ((LocalNode) n).start(deadline));
+        Topologies.parallel(nodes, n -> ((LocalNode) n).start(deadline));
         createUsers();
         try {
             for (LocalNode replica : replicas) {
@@ -112,7 +109,7 @@ final class LocalTopology implements ReplicationTopology {
         } catch (IOException e) {
             throw new TopologyException("cannot open a delay proxy on loopback: " + e.getMessage(), e);
         }
-        parallel(replicas, this::startReplication);
+        Topologies.parallel(replicas, this::startReplication);
         awaitReplication(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime())));
     }
 
@@ -147,34 +144,18 @@ final class LocalTopology implements ReplicationTopology {
     }
 
     private void createUsers() {
-        String user = quote(spec.username());
-        String db = "`" + spec.database() + "`";
-        List<String> sql = List.of(
-                "CREATE DATABASE " + db + " CHARACTER SET utf8mb4",
-                "CREATE USER " + user + "@'%' IDENTIFIED BY " + quote(spec.password()),
-                // An explicit list: GRANT ALL would include READ ONLY ADMIN, letting the
-                // application write to a read-only replica and break replication.
-                "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES,"
-                        + " LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, TRIGGER,"
-                        + " EVENT, REFERENCES ON " + db + ".* TO " + user + "@'%'",
-                "GRANT BINLOG MONITOR, SLAVE MONITOR, PROCESS ON *.* TO " + user + "@'%'",
-                "CREATE USER " + quote(REPLICATION_USER) + "@'%' IDENTIFIED BY " + quote(replicationPassword),
-                "GRANT REPLICATION SLAVE ON *.* TO " + quote(REPLICATION_USER) + "@'%'");
-        try (Connection c = master.connectAdmin(); Statement s = c.createStatement()) {
-            for (String statement : sql) {
-                s.execute(statement);
-            }
-        } catch (SQLException e) {
-            throw master.failed("create the application database and users on", e);
-        }
+        master.execAdminWithSecrets("create the application database and users on",
+                Topologies.userStatements(Dialect.MARIADB, spec, replicationPassword), spec.password(), replicationPassword);
     }
 
     private void startReplication(TopologyNode node) {
         LocalNode replica = (LocalNode) node;
-        replica.execAdmin("CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + replica.replicationProxy.port()
-                + ", MASTER_USER=" + quote(REPLICATION_USER) + ", MASTER_PASSWORD=" + quote(replicationPassword)
-                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1");
-        replica.execAdmin("START SLAVE");
+        String change = "CHANGE MASTER TO MASTER_HOST='127.0.0.1', MASTER_PORT=" + replica.replicationProxy.port()
+                + ", MASTER_USER=" + Topologies.quote(Topologies.REPLICATION_USER)
+                + ", MASTER_PASSWORD=" + Topologies.quote(replicationPassword)
+                + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1";
+        replica.execAdminWithSecrets("point replication at the master on", List.of(change, "START SLAVE"),
+                replicationPassword);
     }
 
     @Override
@@ -260,25 +241,6 @@ final class LocalTopology implements ReplicationTopology {
     @Override
     public String toString() {
         return "LocalTopology[" + nodes + ", " + serverDescription + "]";
-    }
-
-    static void parallel(List<? extends TopologyNode> nodes, java.util.function.Consumer<TopologyNode> action) {
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
-        for (TopologyNode n : nodes) {
-            futures.add(CompletableFuture.runAsync(() -> action.accept(n), Topologies.EXECUTOR));
-        }
-        try {
-            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
-        } catch (CompletionException e) {
-            if (e.getCause() instanceof RuntimeException) {
-                throw (RuntimeException) e.getCause();
-            }
-            throw e;
-        }
-    }
-
-    private static String quote(String value) {
-        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
     }
 
     private static void copyTree(Path from, Path to) {

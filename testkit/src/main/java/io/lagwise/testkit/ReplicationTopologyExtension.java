@@ -94,23 +94,26 @@ public final class ReplicationTopologyExtension
     }
 
     /** What makes two declared topologies the same: a value built from the annotation. */
-    private record Key(TopologyBackend backend, long delayMillis, List<String> replicas, boolean shared) {
+    private record Key(TopologyBackend backend, long delayMillis, List<ReplicaKey> replicas, boolean shared) {
+
+        private record ReplicaKey(String region, long clientDelayMillis) {}
+
         static Key of(WithReplicationTopology config) {
-            return new Key(config.backend(), config.replicationDelayMillis(),
-                    Arrays.stream(config.replicas()).map(r -> r.region() + "@" + r.clientDelayMillis()).toList(),
-                    config.shared());
+            return new Key(config.backend(), config.replicationDelayMillis(), Arrays.stream(config.replicas())
+                    .map(r -> new ReplicaKey(r.region(), r.clientDelayMillis())).toList(), config.shared());
         }
 
         ReplicationTopology start() {
+            if (delayMillis < 0) {
+                throw new ExtensionConfigurationException("replicationDelayMillis cannot be negative: " + delayMillis);
+            }
             TopologyBuilder builder = ReplicationTopology.builder().backend(backend)
                     .replicationDelay(Duration.ofMillis(delayMillis));
-            for (String r : replicas) {
-                String region = r.substring(0, r.indexOf('@'));
-                long clientDelay = Long.parseLong(r.substring(r.indexOf('@') + 1));
-                if (clientDelay < 0) {
-                    builder.replica(region);
+            for (ReplicaKey r : replicas) {
+                if (r.clientDelayMillis() < 0) {
+                    builder.replica(r.region());
                 } else {
-                    builder.replica(region, Duration.ofMillis(clientDelay));
+                    builder.replica(r.region(), Duration.ofMillis(r.clientDelayMillis()));
                 }
             }
             return builder.start();

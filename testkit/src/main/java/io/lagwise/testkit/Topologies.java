@@ -1,7 +1,11 @@
 package io.lagwise.testkit;
 
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -15,7 +19,49 @@ final class Topologies {
         return t;
     });
 
+    /** The replication account every backend creates on the master. */
+    static final String REPLICATION_USER = "lagwise_repl";
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final String ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+
     private Topologies() {}
+
+    /** A random password of {@code length} letters and digits. */
+    static String randomSecret(int length) {
+        StringBuilder sb = new StringBuilder(length);
+        for (int i = 0; i < length; i++) {
+            sb.append(ALPHABET.charAt(RANDOM.nextInt(ALPHABET.length())));
+        }
+        return sb.toString();
+    }
+
+    /** A SQL string literal. */
+    static String quote(String value) {
+        return "'" + value.replace("\\", "\\\\").replace("'", "''") + "'";
+    }
+
+    /**
+     * The statements that create the application database, the application user (with an
+     * explicit privilege list: GRANT ALL would include READ ONLY ADMIN on MariaDB, letting the
+     * application write to a read-only replica and break replication) and the replication user.
+     */
+    static List<String> userStatements(Dialect dialect, TopologySpec spec, String replicationPassword) {
+        String user = quote(spec.username());
+        String db = "`" + spec.database() + "`";
+        // Native passwords on MySQL so that both drivers log in without TLS.
+        String identified = dialect == Dialect.MYSQL ? " IDENTIFIED WITH mysql_native_password BY " : " IDENTIFIED BY ";
+        String monitor = dialect == Dialect.MYSQL ? "REPLICATION CLIENT" : "BINLOG MONITOR, SLAVE MONITOR";
+        return List.of(
+                "CREATE DATABASE " + db + " CHARACTER SET utf8mb4",
+                "CREATE USER " + user + "@'%'" + identified + quote(spec.password()),
+                "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES,"
+                        + " LOCK TABLES, EXECUTE, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, TRIGGER,"
+                        + " EVENT, REFERENCES ON " + db + ".* TO " + user + "@'%'",
+                "GRANT " + monitor + ", PROCESS ON *.* TO " + user + "@'%'",
+                "CREATE USER " + quote(REPLICATION_USER) + "@'%' IDENTIFIED BY " + quote(replicationPassword),
+                "GRANT REPLICATION SLAVE ON *.* TO " + quote(REPLICATION_USER) + "@'%'");
+    }
 
     static void awaitReplication(AbstractNode master, List<? extends AbstractNode> replicas, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -35,7 +81,22 @@ final class Topologies {
 
     static void reset(AbstractNode master, List<? extends AbstractNode> replicas) {
         master.reset();
-        LocalTopology.parallel(replicas, n -> ((AbstractNode) n).reset());
+        parallel(replicas, n -> ((AbstractNode) n).reset());
         awaitReplication(master, replicas, Duration.ofSeconds(30));
+    }
+
+    static void parallel(List<? extends TopologyNode> nodes, java.util.function.Consumer<TopologyNode> action) {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        for (TopologyNode n : nodes) {
+            futures.add(CompletableFuture.runAsync(() -> action.accept(n), EXECUTOR));
+        }
+        try {
+            CompletableFuture.allOf(futures.toArray(new CompletableFuture[0])).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException) {
+                throw (RuntimeException) e.getCause();
+            }
+            throw e;
+        }
     }
 }

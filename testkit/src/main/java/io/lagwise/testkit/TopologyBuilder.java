@@ -2,7 +2,6 @@ package io.lagwise.testkit;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -193,7 +192,7 @@ public final class TopologyBuilder {
     }
 
     TopologySpec spec() {
-        String pw = password != null ? password : randomPassword();
+        String pw = password != null ? password : "lw-" + Topologies.randomSecret(20);
         return new TopologySpec(backend, List.copyOf(replicas), replicationDelay, database, username, pw,
                 binaries, containerImage, baseDirectory, masterPort, startTimeout);
     }
@@ -237,15 +236,5 @@ public final class TopologyBuilder {
                     + " digits or '_', at most 32): '" + value + "'");
         }
         return value;
-    }
-
-    private static String randomPassword() {
-        String alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-        SecureRandom random = new SecureRandom();
-        StringBuilder sb = new StringBuilder("lw-");
-        for (int i = 0; i < 20; i++) {
-            sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        return sb.toString();
     }
 }
