@@ -1,0 +1,312 @@
+package io.lagwise.core;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * A MariaDB GTID position: for each replication domain, the last transaction applied in it.
+ *
+ * <p>The text form is MariaDB's, as in {@code @@gtid_slave_pos} and {@code @@last_gtid}: GTIDs
+ * {@code domain-server-sequence} separated by commas, at most one per domain, for example
+ * {@code 0-1-207,1-2-5}. The empty string is the empty position. {@link #toString()} gives the
+ * canonical form, sorted by domain, which {@link #parse(String)} reads back to an equal value.
+ *
+ * <p>Positions are compared per domain by sequence number only: a replica has applied a write when,
+ * in the write's domain, its sequence is at least the write's. The server id is kept and shown,
+ * and is part of {@link #equals(Object)}, but plays no part in {@link #isAtLeast(GtidSet)}.
+ *
+ * <p>Positions arrive from outside, for instance in consistency tokens read from cookies, so
+ * parsing is strict and bounded: no whitespace, signs or leading zeros; at most {@value
+ * #MAX_DOMAINS} domains and {@value #MAX_LENGTH} characters; domain and server ids from 0 to
+ * 4294967295 and sequence numbers from 0 to {@link Long#MAX_VALUE}. Error messages quote at most
+ * 40 characters of the input, with anything unprintable replaced by {@code ?}.
+ *
+ * <p>Instances are immutable and thread-safe.
+ */
+public final class GtidSet {
+
+    /** The most domains a position may hold. */
+    public static final int MAX_DOMAINS = 64;
+
+    /** The longest text {@link #parse(String)} accepts. */
+    public static final int MAX_LENGTH = 1024;
+
+    private static final long MAX_ID = 0xFFFF_FFFFL;
+    private static final int QUOTE_LIMIT = 40;
+    private static final GtidSet EMPTY = new GtidSet(new long[0], new long[0], new long[0]);
+
+    // Parallel arrays sorted by domain: positions are compared on the read path, so no boxing.
+    private final long[] domains;
+    private final long[] servers;
+    private final long[] sequences;
+
+    private GtidSet(long[] domains, long[] servers, long[] sequences) {
+        this.domains = domains;
+        this.servers = servers;
+        this.sequences = sequences;
+    }
+
+    /**
+     * Returns the empty position, which every position is at least.
+     *
+     * @return the empty position
+     */
+    public static GtidSet empty() {
+        return EMPTY;
+    }
+
+    /**
+     * Parses a position in MariaDB's form, such as {@code 0-1-207,1-2-5}.
+     *
+     * @param position GTIDs {@code domain-server-sequence} separated by commas, or the empty string
+     * @return the position
+     * @throws NullPointerException if {@code position} is null
+     * @throws IllegalArgumentException if {@code position} is longer than {@value #MAX_LENGTH}
+     *     characters, has more than {@value #MAX_DOMAINS} GTIDs, has an empty or malformed GTID, a
+     *     number out of range, or two GTIDs in the same domain
+     */
+    public static GtidSet parse(String position) {
+        Objects.requireNonNull(position, "position");
+        if (position.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("gtid position is longer than " + MAX_LENGTH
+                    + " characters (was " + position.length() + "): " + quote(position));
+        }
+        if (position.isEmpty()) {
+            return EMPTY;
+        }
+        long[] domains = new long[MAX_DOMAINS];
+        long[] servers = new long[MAX_DOMAINS];
+        long[] sequences = new long[MAX_DOMAINS];
+        int size = 0;
+        int start = 0;
+        while (true) {
+            int end = position.indexOf(',', start);
+            if (end < 0) {
+                end = position.length();
+            }
+            if (size == MAX_DOMAINS) {
+                throw new IllegalArgumentException("gtid position has more than " + MAX_DOMAINS
+                        + " domains: " + quote(position));
+            }
+            parseGtid(position, start, end, size, domains, servers, sequences);
+            size++;
+            if (end == position.length()) {
+                break;
+            }
+            start = end + 1;
+        }
+        sortByDomain(domains, servers, sequences, size);
+        for (int i = 1; i < size; i++) {
+            if (domains[i] == domains[i - 1]) {
+                throw new IllegalArgumentException("gtid position has two gtids in domain "
+                        + domains[i] + ": " + quote(position));
+            }
+        }
+        return new GtidSet(
+                Arrays.copyOf(domains, size),
+                Arrays.copyOf(servers, size),
+                Arrays.copyOf(sequences, size));
+    }
+
+    /**
+     * Returns whether this position includes everything {@code other} does: for every domain in
+     * {@code other}, this position has that domain with a sequence number at least as high.
+     *
+     * <p>Server ids are not compared. Every position is at least the empty position and at least
+     * itself.
+     *
+     * @param other the position to compare with, such as a write's GTID
+     * @return true if this position has reached {@code other} in every domain of {@code other}
+     * @throws NullPointerException if {@code other} is null
+     */
+    public boolean isAtLeast(GtidSet other) {
+        Objects.requireNonNull(other, "other");
+        int mine = 0;
+        for (int theirs = 0; theirs < other.domains.length; theirs++) {
+            long domain = other.domains[theirs];
+            while (mine < domains.length && domains[mine] < domain) {
+                mine++;
+            }
+            if (mine == domains.length || domains[mine] != domain
+                    || sequences[mine] < other.sequences[theirs]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Returns the sequence number of the last transaction in a domain.
+     *
+     * @param domain a domain id, from 0 to 4294967295
+     * @return the sequence number, or -1 if this position has no GTID in {@code domain}
+     * @throws IllegalArgumentException if {@code domain} is negative or above 4294967295
+     */
+    public long sequence(long domain) {
+        if (domain < 0 || domain > MAX_ID) {
+            throw new IllegalArgumentException(
+                    "domain must be between 0 and " + MAX_ID + ", was " + domain);
+        }
+        int i = Arrays.binarySearch(domains, domain);
+        return i < 0 ? -1L : sequences[i];
+    }
+
+    /**
+     * Returns the number of domains in this position.
+     *
+     * @return the number of GTIDs, from 0 to {@value #MAX_DOMAINS}
+     */
+    public int size() {
+        return domains.length;
+    }
+
+    /**
+     * Returns whether this position has no GTID at all.
+     *
+     * @return true for the empty position
+     */
+    public boolean isEmpty() {
+        return domains.length == 0;
+    }
+
+    /**
+     * Returns whether {@code obj} is a position with the same GTIDs, server ids included.
+     *
+     * @param obj the object to compare with
+     * @return true if {@code obj} is an equal position
+     */
+    @Override
+    public boolean equals(Object obj) {
+        if (this == obj) {
+            return true;
+        }
+        return obj instanceof GtidSet other
+                && Arrays.equals(domains, other.domains)
+                && Arrays.equals(servers, other.servers)
+                && Arrays.equals(sequences, other.sequences);
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = Arrays.hashCode(domains);
+        hash = 31 * hash + Arrays.hashCode(servers);
+        return 31 * hash + Arrays.hashCode(sequences);
+    }
+
+    /**
+     * Returns the canonical form: GTIDs sorted by domain, separated by commas, such as
+     * {@code 0-1-207,1-2-5}; the empty string for the empty position.
+     */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder(domains.length * 16);
+        for (int i = 0; i < domains.length; i++) {
+            if (i > 0) {
+                text.append(',');
+            }
+            text.append(domains[i]).append('-').append(servers[i]).append('-').append(sequences[i]);
+        }
+        return text.toString();
+    }
+
+    private static void parseGtid(String position, int start, int end, int slot,
+            long[] domains, long[] servers, long[] sequences) {
+        if (start == end) {
+            throw new IllegalArgumentException("gtid position has an empty gtid: " + quote(position));
+        }
+        int first = -1;
+        int second = -1;
+        for (int i = start; i < end; i++) {
+            if (position.charAt(i) == '-') {
+                if (first < 0) {
+                    first = i;
+                } else if (second < 0) {
+                    second = i;
+                } else {
+                    second = -1; // a third dash: malformed
+                    break;
+                }
+            }
+        }
+        if (second < 0) {
+            throw new IllegalArgumentException("invalid gtid " + quote(position, start, end)
+                    + ": expected domain-server-sequence");
+        }
+        domains[slot] = parseNumber(position, start, end, start, first, "domain", MAX_ID);
+        servers[slot] = parseNumber(position, start, end, first + 1, second, "server", MAX_ID);
+        sequences[slot] = parseNumber(
+                position, start, end, second + 1, end, "sequence", Long.MAX_VALUE);
+    }
+
+    /** Parses position[from, to) as a decimal number; gtidStart/gtidEnd delimit it for messages. */
+    private static long parseNumber(String position, int gtidStart, int gtidEnd, int from, int to,
+            String part, long max) {
+        if (from == to) {
+            throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd)
+                    + ": " + part + " is missing");
+        }
+        for (int i = from; i < to; i++) {
+            char c = position.charAt(i);
+            if (c < '0' || c > '9') {
+                throw new IllegalArgumentException("invalid gtid "
+                        + quote(position, gtidStart, gtidEnd) + ": " + part
+                        + " is not a decimal number");
+            }
+        }
+        if (position.charAt(from) == '0' && to - from > 1) {
+            throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd)
+                    + ": " + part + " has a leading zero");
+        }
+        long value = 0;
+        for (int i = from; i < to; i++) {
+            int digit = position.charAt(i) - '0';
+            if (value > (max - digit) / 10) {
+                throw new IllegalArgumentException("invalid gtid "
+                        + quote(position, gtidStart, gtidEnd) + ": " + part
+                        + " is out of range (0.." + max + ")");
+            }
+            value = value * 10 + digit;
+        }
+        return value;
+    }
+
+    /** Insertion sort: at most 64 entries, usually one or two, already in order. */
+    private static void sortByDomain(long[] domains, long[] servers, long[] sequences, int size) {
+        for (int i = 1; i < size; i++) {
+            long domain = domains[i];
+            long server = servers[i];
+            long sequence = sequences[i];
+            int j = i - 1;
+            while (j >= 0 && domains[j] > domain) {
+                domains[j + 1] = domains[j];
+                servers[j + 1] = servers[j];
+                sequences[j + 1] = sequences[j];
+                j--;
+            }
+            domains[j + 1] = domain;
+            servers[j + 1] = server;
+            sequences[j + 1] = sequence;
+        }
+    }
+
+    private static String quote(String text) {
+        return quote(text, 0, text.length());
+    }
+
+    /**
+     * Quotes untrusted text for an error message: at most 40 characters, unprintable ones replaced,
+     * so that a hostile token can neither flood a log nor forge lines in it.
+     */
+    static String quote(String text, int start, int end) {
+        int stop = Math.min(end, start + QUOTE_LIMIT);
+        StringBuilder quoted = new StringBuilder(stop - start + 5).append('"');
+        for (int i = start; i < stop; i++) {
+            char c = text.charAt(i);
+            quoted.append(c >= 0x20 && c < 0x7F ? c : '?');
+        }
+        if (stop < end) {
+            quoted.append("...");
+        }
+        return quoted.append('"').toString();
+    }
+}

@@ -1,0 +1,69 @@
+package io.lagwise.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The IDE help for {@code lagwise.*} comes from metadata that the configuration processor writes
+ * at compile time from field javadoc; this fails if the processor stops running.
+ */
+class ConfigurationMetadataTest {
+
+    private static final Pattern OBJECT = Pattern.compile("\\{(?:[^{}\"]|\"(?:[^\"\\\\]|\\\\.)*\")*\\}");
+    private static final Pattern FIELD = Pattern.compile("\"(\\w+)\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
+
+    @Test
+    void everyProperty_hasADescription_andDefaultsAreDeclared() throws IOException {
+        Map<String, Map<String, String>> properties = properties();
+
+        assertThat(properties).containsOnlyKeys(
+                "lagwise.master.url",
+                "lagwise.replicas",
+                "lagwise.username",
+                "lagwise.password",
+                "lagwise.local-region",
+                "lagwise.max-replication-lag",
+                "lagwise.read-your-writes.mode",
+                "lagwise.read-your-writes.max-wait");
+        properties.forEach((name, property) ->
+                assertThat(property.get("description")).as(name).isNotBlank());
+        assertThat(properties.get("lagwise.max-replication-lag")).containsEntry("defaultValue", "1s");
+        assertThat(properties.get("lagwise.read-your-writes.max-wait")).containsEntry("defaultValue", "50ms");
+        assertThat(properties.get("lagwise.read-your-writes.mode")).containsEntry("defaultValue", "gtid");
+    }
+
+    /**
+     * Reads the "properties" array. The processor writes it as flat objects of string and boolean
+     * fields, which a pattern reads reliably; Spring Boot's BasicJsonParser does not, because it
+     * splits on the brackets inside our descriptions ("host[:port][/database]").
+     */
+    private static Map<String, Map<String, String>> properties() throws IOException {
+        String json;
+        try (InputStream in = LagwiseProperties.class.getResourceAsStream("/META-INF/spring-configuration-metadata.json")) {
+            assertThat(in).as("metadata written by spring-boot-configuration-processor").isNotNull();
+            json = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        int start = json.indexOf("\"properties\"");
+        int end = json.indexOf("\"hints\"", start);
+        String section = json.substring(start, end < 0 ? json.length() : end);
+        Map<String, Map<String, String>> properties = new LinkedHashMap<>();
+        Matcher object = OBJECT.matcher(section);
+        while (object.find()) {
+            Map<String, String> fields = new LinkedHashMap<>();
+            Matcher field = FIELD.matcher(object.group());
+            while (field.find()) {
+                fields.put(field.group(1), field.group(2).replace("\\\"", "\""));
+            }
+            properties.put(fields.get("name"), fields);
+        }
+        return properties;
+    }
+}

@@ -1,0 +1,232 @@
+package io.lagwise.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.lagwise.spring.LagwiseProperties.ReadYourWrites.Mode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.BindException;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.boot.context.properties.source.MapConfigurationPropertySource;
+
+class LagwisePropertiesTest {
+
+    private static final String SECRET = "Xq7HvKz9Wn";
+
+    @Test
+    void isBoundUnderLagwise() {
+        ConfigurationProperties annotation = LagwiseProperties.class.getAnnotation(ConfigurationProperties.class);
+
+        assertThat(annotation.value()).isEqualTo("lagwise");
+    }
+
+    @Test
+    void nothingSet_givesTheDocumentedDefaults() {
+        LagwiseProperties properties = bind(Map.of());
+
+        assertThat(properties.getMaster().getUrl()).isNull();
+        assertThat(properties.getReplicas()).isEmpty();
+        assertThat(properties.getUsername()).isNull();
+        assertThat(properties.getPassword()).isNull();
+        assertThat(properties.getLocalRegion()).isNull();
+        assertThat(properties.getMaxReplicationLag()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(properties.getReadYourWrites().getMode()).isEqualTo(Mode.GTID);
+        assertThat(properties.getReadYourWrites().getMaxWait()).isEqualTo(Duration.ofMillis(50));
+    }
+
+    @Test
+    void everyProperty_isBoundFromKebabCaseNames() {
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("lagwise.master.url", "jdbc:mariadb://db-master.oslo:3306/shop");
+        source.put("lagwise.replicas[0].url", "jdbc:mariadb://db-replica-1.oslo:3306/shop");
+        source.put("lagwise.replicas[0].region", "oslo");
+        source.put("lagwise.replicas[1].url", "jdbc:mysql://db-replica-1.frankfurt:3306/shop");
+        source.put("lagwise.replicas[1].region", "frankfurt");
+        source.put("lagwise.replicas[1].backup", "true");
+        source.put("lagwise.username", "shop");
+        source.put("lagwise.password", SECRET);
+        source.put("lagwise.local-region", "oslo");
+        source.put("lagwise.max-replication-lag", "250ms");
+        source.put("lagwise.read-your-writes.mode", "pin");
+        source.put("lagwise.read-your-writes.max-wait", "20ms");
+
+        LagwiseProperties properties = bind(source);
+
+        assertThat(properties.getMaster().getUrl()).isEqualTo("jdbc:mariadb://db-master.oslo:3306/shop");
+        assertThat(properties.getReplicas()).hasSize(2);
+        assertThat(properties.getReplicas().get(0).getUrl()).isEqualTo("jdbc:mariadb://db-replica-1.oslo:3306/shop");
+        assertThat(properties.getReplicas().get(0).getRegion()).isEqualTo("oslo");
+        assertThat(properties.getReplicas().get(0).isBackup()).isFalse();
+        assertThat(properties.getReplicas().get(1).getUrl()).isEqualTo("jdbc:mysql://db-replica-1.frankfurt:3306/shop");
+        assertThat(properties.getReplicas().get(1).getRegion()).isEqualTo("frankfurt");
+        assertThat(properties.getReplicas().get(1).isBackup()).isTrue();
+        assertThat(properties.getUsername()).isEqualTo("shop");
+        assertThat(properties.getPassword()).isEqualTo(SECRET);
+        assertThat(properties.getLocalRegion()).isEqualTo("oslo");
+        assertThat(properties.getMaxReplicationLag()).isEqualTo(Duration.ofMillis(250));
+        assertThat(properties.getReadYourWrites().getMode()).isEqualTo(Mode.PIN);
+        assertThat(properties.getReadYourWrites().getMaxWait()).isEqualTo(Duration.ofMillis(20));
+    }
+
+    @Test
+    void camelCaseNames_bindToo() {
+        LagwiseProperties properties = bind(Map.of(
+                "lagwise.localRegion", "oslo",
+                "lagwise.maxReplicationLag", "2s",
+                "lagwise.readYourWrites.maxWait", "10ms"));
+
+        assertThat(properties.getLocalRegion()).isEqualTo("oslo");
+        assertThat(properties.getMaxReplicationLag()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(properties.getReadYourWrites().getMaxWait()).isEqualTo(Duration.ofMillis(10));
+    }
+
+    @Test
+    void replicas_keepTheirIndexOrder() {
+        Map<String, String> source = new LinkedHashMap<>();
+        for (int i = 4; i >= 0; i--) {
+            source.put("lagwise.replicas[" + i + "].url", "jdbc:mariadb://replica-" + i + "/shop");
+        }
+
+        LagwiseProperties properties = bind(source);
+
+        assertThat(properties.getReplicas())
+                .extracting(LagwiseProperties.Replica::getUrl)
+                .containsExactly(
+                        "jdbc:mariadb://replica-0/shop",
+                        "jdbc:mariadb://replica-1/shop",
+                        "jdbc:mariadb://replica-2/shop",
+                        "jdbc:mariadb://replica-3/shop",
+                        "jdbc:mariadb://replica-4/shop");
+    }
+
+    @Test
+    void replica_withOnlyAUrl_isNotABackupAndHasNoRegion() {
+        LagwiseProperties properties = bind(Map.of("lagwise.replicas[0].url", "jdbc:mariadb://replica-0/shop"));
+
+        assertThat(properties.getReplicas()).singleElement().satisfies(replica -> {
+            assertThat(replica.getRegion()).isNull();
+            assertThat(replica.isBackup()).isFalse();
+        });
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "250ms,   PT0.25S",
+        "1500ms,  PT1.5S",
+        "2s,      PT2S",
+        "1m,      PT1M",
+        "PT0.5S,  PT0.5S",
+        "500,     PT0.5S",
+        "0s,      PT0S",
+    })
+    void durations_acceptSpringFormatsWithMillisecondsAsDefaultUnit(String text, Duration expected) {
+        LagwiseProperties properties = bind(Map.of(
+                "lagwise.max-replication-lag", text,
+                "lagwise.read-your-writes.max-wait", text));
+
+        assertThat(properties.getMaxReplicationLag()).isEqualTo(expected);
+        assertThat(properties.getReadYourWrites().getMaxWait()).isEqualTo(expected);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"gtid, GTID", "GTID, GTID", "pin, PIN", "Pin, PIN"})
+    void readYourWritesMode_bindsIgnoringCase(String text, Mode expected) {
+        LagwiseProperties properties = bind(Map.of("lagwise.read-your-writes.mode", text));
+
+        assertThat(properties.getReadYourWrites().getMode()).isEqualTo(expected);
+    }
+
+    @Test
+    void unknownMode_failsNamingTheProperty() {
+        Map<String, String> source = Map.of("lagwise.read-your-writes.mode", "eventual");
+
+        BindException e = assertThrows(BindException.class, () -> bind(source));
+
+        assertThat(e).hasMessage("Failed to bind properties under 'lagwise.read-your-writes.mode' to "
+                + Mode.class.getName());
+        assertThat(e.getProperty().getValue()).isEqualTo("eventual");
+    }
+
+    @Test
+    void malformedDuration_failsNamingTheProperty() {
+        assertThatThrownBy(() -> bind(Map.of("lagwise.max-replication-lag", "fast")))
+                .isInstanceOf(BindException.class)
+                .hasMessage("Failed to bind properties under 'lagwise.max-replication-lag' to java.time.Duration");
+    }
+
+    @Test
+    void malformedBackupFlag_failsNamingTheProperty() {
+        assertThatThrownBy(() -> bind(Map.of("lagwise.replicas[0].backup", "sometimes")))
+                .isInstanceOf(BindException.class)
+                .hasMessage("Failed to bind properties under 'lagwise.replicas[0].backup' to boolean");
+    }
+
+    @Test
+    void toString_masksThePassword() {
+        LagwiseProperties properties = bind(Map.of(
+                "lagwise.master.url", "jdbc:mariadb://db-master/shop",
+                "lagwise.username", "shop",
+                "lagwise.password", SECRET));
+
+        assertThat(properties.toString())
+                .doesNotContain(SECRET)
+                .contains("password=***", "username=shop", "url=jdbc:mariadb://db-master/shop")
+                .isEqualTo("LagwiseProperties[master=Master[url=jdbc:mariadb://db-master/shop], replicas=[],"
+                        + " username=shop, password=***, localRegion=null, maxReplicationLag=PT1S,"
+                        + " readYourWrites=ReadYourWrites[mode=GTID, maxWait=PT0.05S]]");
+    }
+
+    @Test
+    void toString_showsAnUnsetPasswordAsNull() {
+        assertThat(new LagwiseProperties().toString()).contains("password=null");
+    }
+
+    @Test
+    void toString_masksPasswordsInsideUrls() {
+        LagwiseProperties properties = bind(Map.of(
+                "lagwise.master.url", "jdbc:mariadb://db-master/shop?user=shop&password=" + SECRET,
+                "lagwise.replicas[0].url", "jdbc:mysql://shop:" + SECRET + "@replica-1:3306/shop",
+                "lagwise.replicas[0].region", "oslo"));
+
+        assertThat(properties.toString())
+                .doesNotContain(SECRET)
+                .contains("master=Master[url=jdbc:mariadb://db-master/shop?user=shop&password=***]")
+                .contains("replicas=[Replica[url=jdbc:mysql://***@replica-1:3306/shop, region=oslo, backup=false]]");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "jdbc:mariadb://db1/app?password=Xq7HvKz9Wn",
+        "jdbc:mariadb://db1/app?password=Xq7Hv@Kz9Wn&useSsl=true",
+        "jdbc:mariadb://db1/app?password=Xq7Hv&Kz9Wn",
+        "jdbc:mariadb://db1/app?keyStorePassword=Xq7HvKz9Wn",
+        "jdbc:mysql://app:Xq7HvKz9Wn@db1/app",
+        "jdbc:mysql://app:Xq7Hv/Kz9Wn@db1/app",
+        "jdbc:mysql://app:Xq7Hv?Kz9Wn@db1/app",
+        "jdbc:mysql://app:Xq7Hv@Kz9Wn@db1/app?password=Xq7Hv@Kz9Wn",
+        "jdbc:mariadb:replication://app:Xq7HvKz9Wn@db1,db2/app",
+    })
+    void maskUrl_hidesEveryPartOfThePassword(String url) {
+        assertThat(LagwiseProperties.maskUrl(url)).contains("***").doesNotContain("Xq7Hv", "Kz9Wn");
+    }
+
+    @Test
+    void maskUrl_leavesAUrlWithoutSecretsAlone() {
+        assertThat(LagwiseProperties.maskUrl("jdbc:mariadb://db1:3306/app?useSsl=true"))
+                .isEqualTo("jdbc:mariadb://db1:3306/app?useSsl=true");
+        assertThat(LagwiseProperties.maskUrl(null)).isNull();
+    }
+
+    private static LagwiseProperties bind(Map<String, String> source) {
+        Binder binder = new Binder(new MapConfigurationPropertySource(source));
+        return binder.bindOrCreate("lagwise", LagwiseProperties.class);
+    }
+}
