@@ -49,6 +49,22 @@ class LocalTopologyTest {
                 .hasMessageContaining("no node named 'paris'").hasMessageContaining("oslo");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(JdbcDriver.class)
+    void jdbcUrls_workWithBothDrivers(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
+        assertThat(driver.isAvailable()).isTrue();
+        for (TopologyNode node : topology.nodes()) {
+            String url = node.jdbcUrl(driver);
+            assertThat(url).startsWith(driver.prefix() + node.host() + ":" + node.port() + "/" + topology.database());
+            try (Connection c = java.sql.DriverManager.getConnection(url, topology.username(), topology.password());
+                    Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@server_id")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(node.serverId());
+                assertThat(c.getMetaData().getDriverName()).containsIgnoringCase(driver == JdbcDriver.MARIADB ? "mariadb" : "mysql");
+            }
+        }
+    }
+
     @Test
     void masterWrite_reachesEveryReplica(ReplicationTopology topology) throws SQLException {
         long id = insert(topology, "reaches-all");
