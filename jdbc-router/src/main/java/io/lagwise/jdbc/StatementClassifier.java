@@ -1,0 +1,230 @@
+package io.lagwise.jdbc;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Decides what a SQL text is — a plain read, a locking read, a write, a session-state statement —
+ * so that an auto-commit statement can be routed. Results are cached per SQL text (bounded, Caffeine):
+ * applications run the same few hundred statements millions of times.
+ *
+ * <p>The scan is a small lexer, not a parser. It skips string literals, quoted identifiers and
+ * comments, reads the first keyword, and for queries looks for the markers that make a read unsafe
+ * on a replica: lock clauses, {@code INTO}, user variables, and functions that touch session or
+ * server state ({@code LAST_INSERT_ID()}, {@code GET_LOCK()}, sequences…). When in doubt it says
+ * {@link StatementKind#WRITE}: a read sent to the master costs a little; a write sent to a replica
+ * is an error, and a session read on the wrong server is a wrong answer. What it cannot see — a
+ * stored function that writes, called from a {@code SELECT} — needs the {@code /* lagwise:master *}{@code /}
+ * hint; replicas are {@code read_only}, so such a mistake fails rather than diverges.
+ */
+final class StatementClassifier {
+
+    static final String MASTER_HINT = "lagwise:master";
+
+    private static final Set<String> READ_STARTS = Set.of("SELECT", "WITH", "VALUES", "TABLE");
+    private static final Set<String> METADATA_READS = Set.of("SHOW", "DESC", "DESCRIBE", "HELP");
+    private static final Set<String> SESSION_STARTS = Set.of("SET", "USE", "LOCK", "UNLOCK", "PREPARE", "EXECUTE",
+            "DEALLOCATE", "BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA", "HANDLER", "RESET",
+            "DO", "GET");
+    private static final Set<String> SESSION_FUNCTIONS = Set.of("LAST_INSERT_ID", "GET_LOCK", "RELEASE_LOCK",
+            "RELEASE_ALL_LOCKS", "IS_FREE_LOCK", "IS_USED_LOCK", "FOUND_ROWS", "ROW_COUNT", "CONNECTION_ID");
+    private static final Set<String> WRITING_FUNCTIONS = Set.of("NEXTVAL", "SETVAL", "LASTVAL");
+    private static final Set<String> WRITES_IN_WITH = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE");
+
+    private final Cache<String, StatementKind> cache;
+
+    StatementClassifier(long maximumSize) {
+        this.cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
+    }
+
+    /** The statement's kind, from the cache when this text was seen before. */
+    StatementKind classify(String sql) {
+        StatementKind kind = cache.getIfPresent(sql);
+        if (kind == null) {
+            kind = classifyUncached(sql);
+            cache.put(sql, kind);
+        }
+        return kind;
+    }
+
+    long cachedEntries() {
+        cache.cleanUp();
+        return cache.estimatedSize();
+    }
+
+    static StatementKind classifyUncached(String sql) {
+        Lexer lx = new Lexer(sql);
+        String first = lx.nextWord();
+        if (lx.masterHint) {
+            return StatementKind.MASTER_HINT;
+        }
+        if (first == null || lx.executableComment) {
+            return StatementKind.WRITE;
+        }
+        if (READ_STARTS.contains(first)) {
+            return scanQuery(lx, first.equals("WITH"));
+        }
+        if (METADATA_READS.contains(first)) {
+            String second = lx.nextWord();
+            if (first.equals("SHOW") && ("WARNINGS".equals(second) || "ERRORS".equals(second) || "COUNT".equals(second))) {
+                return StatementKind.LAST_USED;
+            }
+            return StatementKind.READ;
+        }
+        if (SESSION_STARTS.contains(first)) {
+            return StatementKind.SESSION;
+        }
+        if (first.equals("CREATE") || first.equals("DROP")) {
+            String second = lx.nextWord();
+            if ("TEMPORARY".equals(second) || ("OR".equals(second) && "REPLACE".equals(lx.nextWord())
+                    && "TEMPORARY".equals(lx.nextWord()))) {
+                return StatementKind.SESSION;
+            }
+        }
+        return StatementKind.WRITE;
+    }
+
+    /** The rest of a query: the strongest marker found wins. */
+    private static StatementKind scanQuery(Lexer lx, boolean with) {
+        StatementKind kind = StatementKind.READ;
+        String previous = "";
+        for (String word = lx.nextWord(); word != null; word = lx.nextWord()) {
+            if (with && WRITES_IN_WITH.contains(word)) {
+                return StatementKind.WRITE;
+            }
+            if ((word.equals("UPDATE") || word.equals("SHARE")) && (previous.equals("FOR") || previous.equals("IN"))) {
+                kind = stronger(kind, StatementKind.LOCKING_READ);
+            } else if (word.equals("INTO")) {
+                kind = stronger(kind, StatementKind.SESSION);
+            } else if (word.equals("FOR") && previous.equals("VALUE")) {
+                return StatementKind.WRITE; // NEXT VALUE FOR / PREVIOUS VALUE FOR: sequences
+            } else if (lx.followedByParenthesis && WRITING_FUNCTIONS.contains(word)) {
+                return StatementKind.WRITE;
+            } else if (lx.followedByParenthesis && SESSION_FUNCTIONS.contains(word)) {
+                kind = stronger(kind, StatementKind.SESSION);
+            }
+            previous = word;
+        }
+        if (lx.masterHint) {
+            return StatementKind.MASTER_HINT;
+        }
+        if (lx.executableComment) {
+            return StatementKind.WRITE;
+        }
+        return lx.userVariable ? stronger(kind, StatementKind.SESSION) : kind;
+    }
+
+    private static StatementKind stronger(StatementKind a, StatementKind b) {
+        return rank(b) > rank(a) ? b : a;
+    }
+
+    private static int rank(StatementKind k) {
+        switch (k) {
+            case READ:
+                return 0;
+            case LOCKING_READ:
+                return 1;
+            case SESSION:
+                return 2;
+            default:
+                return 3;
+        }
+    }
+
+    /** Reads upper-cased words, skipping literals, quoted identifiers, comments and punctuation. */
+    static final class Lexer {
+        private final String s;
+        private int i;
+        boolean masterHint;
+        boolean executableComment;
+        boolean followedByParenthesis;
+        /** A user variable ({@code @var} or {@code :=}) was seen: it lives in one session. */
+        boolean userVariable;
+
+        Lexer(String s) {
+            this.s = s;
+        }
+
+        String nextWord() {
+            int n = s.length();
+            while (i < n) {
+                char c = s.charAt(i);
+                if (Character.isWhitespace(c)) {
+                    i++;
+                } else if (c == '/' && i + 1 < n && s.charAt(i + 1) == '*') {
+                    int end = s.indexOf("*/", i + 2);
+                    int stop = end < 0 ? n : end;
+                    if (i + 2 < n && (s.charAt(i + 2) == '!' || (s.charAt(i + 2) == 'M' && i + 3 < n && s.charAt(i + 3) == '!'))) {
+                        executableComment = true;
+                    } else if (s.substring(i + 2, stop).trim().equalsIgnoreCase(MASTER_HINT)) {
+                        masterHint = true;
+                    }
+                    i = end < 0 ? n : end + 2;
+                } else if (c == '#' || (c == '-' && i + 1 < n && s.charAt(i + 1) == '-'
+                        && (i + 2 == n || Character.isWhitespace(s.charAt(i + 2))))) {
+                    int end = s.indexOf('\n', i);
+                    i = end < 0 ? n : end + 1;
+                } else if (c == '\'' || c == '"' || c == '`') {
+                    skipQuoted(c);
+                } else if (c == '@') {
+                    if (i + 1 < n && s.charAt(i + 1) == '@') {
+                        i += 2; // @@system_variable: readable anywhere
+                        skipIdentifierChars();
+                    } else {
+                        userVariable = true;
+                        i++;
+                        skipIdentifierChars();
+                    }
+                } else if (c == ':' && i + 1 < n && s.charAt(i + 1) == '=') {
+                    userVariable = true;
+                    i += 2;
+                } else if (isWordStart(c)) {
+                    int start = i;
+                    skipIdentifierChars();
+                    int j = i;
+                    while (j < n && Character.isWhitespace(s.charAt(j))) {
+                        j++;
+                    }
+                    followedByParenthesis = j < n && s.charAt(j) == '(';
+                    return s.substring(start, i).toUpperCase(Locale.ROOT);
+                } else {
+                    i++;
+                }
+            }
+            return null;
+        }
+
+        private void skipIdentifierChars() {
+            int n = s.length();
+            while (i < n && (isWordStart(s.charAt(i)) || Character.isDigit(s.charAt(i)) || s.charAt(i) == '$')) {
+                i++;
+            }
+        }
+
+        private void skipQuoted(char quote) {
+            int n = s.length();
+            i++;
+            while (i < n) {
+                char c = s.charAt(i);
+                if (c == '\\' && quote != '`') {
+                    i += 2;
+                } else if (c == quote) {
+                    if (i + 1 < n && s.charAt(i + 1) == quote) {
+                        i += 2; // doubled quote
+                    } else {
+                        i++;
+                        return;
+                    }
+                } else {
+                    i++;
+                }
+            }
+        }
+
+        private static boolean isWordStart(char c) {
+            return Character.isLetter(c) || c == '_';
+        }
+    }
+}
