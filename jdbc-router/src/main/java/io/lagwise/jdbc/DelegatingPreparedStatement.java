@@ -4,7 +4,7 @@ package io.lagwise.jdbc;
 
 /** Passes every {@link java.sql.PreparedStatement} call to {@link #delegate()}. */
 @SuppressWarnings({"deprecation", "unchecked"})
-abstract class DelegatingPreparedStatement<S extends java.sql.PreparedStatement> extends DelegatingStatement<S> implements java.sql.PreparedStatement {
+abstract class DelegatingPreparedStatement<S extends java.sql.PreparedStatement> extends RecordingStatement<S> implements java.sql.PreparedStatement {
 
     /** Called after a one-value setter; {@code setter} is an id for {@link ParameterReplay}. */
     void parameterSet(int index, int setter, long primitive, Object value) {}

@@ -1,0 +1,72 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.ReplicaSelector;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.List;
+
+/** The nodes of one data source and the policy that chooses among them; immutable after build. */
+final class Cluster {
+
+    final String name;
+    final Node master;
+    final List<Node> replicas;
+    final ReplicaSelector selector;
+    final String localRegion;
+    final ReadFallback readFallback;
+    final StatementClassifier classifier;
+
+    Cluster(String name, Node master, List<Node> replicas, ReplicaSelector selector, String localRegion,
+            ReadFallback readFallback, StatementClassifier classifier) {
+        this.name = name;
+        this.master = master;
+        this.replicas = List.copyOf(replicas);
+        this.selector = selector;
+        this.localRegion = localRegion;
+        this.readFallback = readFallback;
+        this.classifier = classifier;
+    }
+
+    /** The replica a read should use, never {@code failed}; {@code null} when none is usable. */
+    Node chooseReplica(Node failed) {
+        if (replicas.isEmpty()) {
+            return null;
+        }
+        int excluded = failed == null ? -1 : replicas.indexOf(failed);
+        int i = selector.select(replicas, localRegion, excluded);
+        if (i < -1 || i >= replicas.size()) {
+            throw new IllegalStateException(name + ": replica selector " + selector + " returned " + i
+                    + " for " + replicas.size() + " replicas");
+        }
+        return i < 0 ? null : replicas.get(i);
+    }
+
+    /** Why no replica could take a read, with counts, in HikariCP's style. */
+    SQLException noReplica() {
+        int up = 0;
+        int busy = 0;
+        for (Node r : replicas) {
+            if (r.available()) {
+                up++;
+                if (!r.usable()) {
+                    busy++;
+                }
+            }
+        }
+        return new SQLTransientConnectionException(name + ": no replica could serve the read (replicas="
+                + replicas.size() + ", up=" + up + ", saturated=" + busy + ") and readFallback is FAIL", "08001");
+    }
+
+    /** Fails a write fast while the master is known to be down. */
+    SQLException masterDown() {
+        return new SQLTransientConnectionException(name + ": " + master.label() + " is down (for "
+                + master.downFor().toMillis() + " ms: " + master.downReason() + "); writes fail until it answers again",
+                "08001");
+    }
+
+    /** Wraps a failure to reach the master, naming it. */
+    SQLException masterUnreachable(SQLException cause) {
+        return new SQLTransientConnectionException(name + ": cannot reach " + master.label() + ": "
+                + SqlErrors.describe(cause), cause.getSQLState() != null ? cause.getSQLState() : "08001", cause);
+    }
+}

@@ -1,0 +1,561 @@
+package io.lagwise.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import io.lagwise.core.NodeRole;
+import io.lagwise.core.ReplicaSelector;
+import io.lagwise.core.Ticker;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link DataSource} over a MySQL or MariaDB master and its replicas that sends every write to the
+ * master and every read it safely can to a replica, under plain JDBC.
+ *
+ * <pre>{@code
+ * LagwiseDataSource ds = LagwiseDataSource.builder()
+ *         .name("orders")
+ *         .master("jdbc:mariadb://db-oslo-1:3306/app")
+ *         .replica("jdbc:mariadb://db-oslo-2:3306/app", "oslo")
+ *         .replica("jdbc:mysql://db-fra-1:3306/app", "frankfurt")
+ *         .username("app").password(secret)
+ *         .localRegion("oslo")
+ *         .build();
+ * }</pre>
+ *
+ * <h2>How a statement is routed</h2>
+ * <ul>
+ *   <li>A read-only connection ({@code setReadOnly(true)}, what {@code @Transactional(readOnly = true)}
+ *       does) reads from a replica; a write on it fails with a clear error.</li>
+ *   <li>A transaction (auto-commit off) runs on one server from its first statement to commit or
+ *       rollback: the master, or a replica when read-only. Never two servers.</li>
+ *   <li>In auto-commit, each statement is classified: plain {@code SELECT}/{@code SHOW}/{@code WITH … SELECT}
+ *       reads go to a replica; writes, locking reads ({@code FOR UPDATE}, {@code FOR SHARE}) and
+ *       session-state statements ({@code SET}, temporary tables, {@code GET_LOCK()}, user variables,
+ *       {@code LAST_INSERT_ID()}) go to the master, and a session-state statement keeps the connection
+ *       on the master from then on.</li>
+ *   <li>{@code /* lagwise:master *}{@code /} in the SQL, or {@link LagwiseConnection#useMaster()}, forces
+ *       the master.</li>
+ *   <li>The replica: the local region's first, non-backup before backup, the least busy of equals.
+ *       When none can take a read it goes to the master ({@link ReadFallback#MASTER}, the default) or
+ *       fails ({@link ReadFallback#FAIL}).</li>
+ *   <li>A server connection is borrowed only when a statement needs it; session settings made on the
+ *       connection are carried to whichever server is used.</li>
+ *   <li>A replica that fails a read before any result came back is marked down and the read is tried
+ *       once on another node. A write is never retried. While the master is down, writes fail at once
+ *       with an {@link SQLException} that names it; reads go on.</li>
+ * </ul>
+ *
+ * <p>Each node has its own HikariCP pool, closed by {@link #close()}. Thread-safe; connections, as
+ * in JDBC generally, are for one thread at a time.
+ */
+public final class LagwiseDataSource implements DataSource, AutoCloseable {
+
+    private static final org.slf4j.Logger log = LoggerFactory.getLogger(LagwiseDataSource.class);
+
+    private final Cluster cluster;
+    private final List<Node> nodes;
+    private volatile boolean closed;
+
+    private LagwiseDataSource(Cluster cluster) {
+        this.cluster = cluster;
+        List<Node> all = new ArrayList<>();
+        all.add(cluster.master);
+        all.addAll(cluster.replicas);
+        this.nodes = List.copyOf(all);
+    }
+
+    /** A builder; see the class documentation for an example. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** The name given to the builder, used in logs, pool names and messages. */
+    public String name() {
+        return cluster.name;
+    }
+
+    /**
+     * A connection that routes each statement; it borrows a server connection only when one is needed.
+     *
+     * @throws SQLException if this data source is closed
+     */
+    @Override
+    public LagwiseConnection getConnection() throws SQLException {
+        if (closed) {
+            throw new SQLException(cluster.name + ": data source is closed", "08003");
+        }
+        return new RoutingConnection(cluster);
+    }
+
+    /**
+     * Not supported: each node's credentials are set when the data source is built.
+     *
+     * @throws SQLFeatureNotSupportedException always
+     */
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        throw new SQLFeatureNotSupportedException(cluster.name + ": getConnection(username, password) is not"
+                + " supported; give credentials to LagwiseDataSource.builder()");
+    }
+
+    /** Closes every node's pool. Connections still open fail on their next statement. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Node n : nodes) {
+            n.close();
+        }
+        log.info("{}: closed", cluster.name);
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Statements each node has run through this data source, master first; for tests and diagnostics. */
+    long[] statementsServed() {
+        long[] served = new long[nodes.size()];
+        for (int i = 0; i < served.length; i++) {
+            served[i] = nodes.get(i).statementsServed.sum();
+        }
+        return served;
+    }
+
+    Cluster cluster() {
+        return cluster;
+    }
+
+    @Override
+    public PrintWriter getLogWriter() {
+        return null;
+    }
+
+    /** Ignored: Lagwise logs through SLF4J. */
+    @Override
+    public void setLogWriter(PrintWriter out) {
+        // SLF4J only
+    }
+
+    /** Ignored: each pool's connection timeout applies ({@link PoolOptions#connectionTimeout}). */
+    @Override
+    public void setLoginTimeout(int seconds) {
+        // per-pool connectionTimeout applies
+    }
+
+    @Override
+    public int getLoginTimeout() {
+        return 0;
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        throw new SQLFeatureNotSupportedException("Lagwise logs through SLF4J");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        throw new SQLException(cluster.name + ": not a wrapper for " + iface.getName());
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) {
+        return iface.isInstance(this);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder("LagwiseDataSource[").append(cluster.name).append(": ");
+        for (int i = 0; i < nodes.size(); i++) {
+            sb.append(i == 0 ? "" : ", ").append(nodes.get(i).label());
+        }
+        return sb.append(closed ? ", closed]" : "]").toString();
+    }
+
+    /**
+     * Builds a {@link LagwiseDataSource}. Each setter checks its value at once
+     * ({@link IllegalArgumentException} naming the setting and the value); {@link #build()} checks
+     * the whole (a master, no node twice) and starts the pools. A builder builds once.
+     */
+    public static final class Builder {
+
+        private String name = "lagwise";
+        private NodeSpec master;
+        private final List<NodeSpec> replicas = new ArrayList<>();
+        private String username;
+        private String password;
+        private String localRegion;
+        private final PoolOptions pool = new PoolOptions();
+        private ReadFallback readFallback = ReadFallback.MASTER;
+        private ReplicaSelector selector = ReplicaSelector.preferLocal();
+        private Duration connectTimeout = Duration.ofSeconds(3);
+        private boolean degradedStart;
+        private long statementCacheSize = 10_000;
+        private Ticker ticker = Ticker.system();
+        private boolean built;
+
+        private Builder() {}
+
+        private record NodeSpec(String setting, JdbcUrl url, String region, NodeOptions options) {}
+
+        /**
+         * The data source's name, used in logs, pool names and messages; default {@code lagwise}.
+         *
+         * @throws IllegalArgumentException if blank or longer than 64 characters
+         */
+        public Builder name(String name) {
+            sealed();
+            if (name == null || name.isBlank() || name.length() > 64) {
+                throw new IllegalArgumentException("name must be 1-64 characters and not blank: '" + name + "'");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * The master's JDBC URL ({@code jdbc:mariadb://…} or {@code jdbc:mysql://…}, one host).
+         *
+         * @throws IllegalArgumentException if the URL is malformed or unsupported
+         * @throws IllegalStateException if a master was given already
+         */
+        public Builder master(String url) {
+            return master(url, n -> { });
+        }
+
+        /**
+         * The master's JDBC URL, with node settings.
+         *
+         * @throws IllegalArgumentException if the URL is malformed or unsupported
+         * @throws IllegalStateException if a master was given already
+         */
+        public Builder master(String url, Consumer<NodeOptions> options) {
+            sealed();
+            if (master != null) {
+                throw new IllegalStateException("master was already set to " + master.url.redacted());
+            }
+            NodeOptions o = options(options);
+            if (o.backup) {
+                throw new IllegalArgumentException("the master cannot be a backup replica");
+            }
+            master = new NodeSpec("master", parse("master", url), "", o);
+            return this;
+        }
+
+        /**
+         * A replica in {@code region}.
+         *
+         * @throws IllegalArgumentException if the URL is malformed or unsupported, or the region blank
+         */
+        public Builder replica(String url, String region) {
+            return replica(url, region, n -> { });
+        }
+
+        /**
+         * A replica in {@code region}, with node settings (credentials, backup, pool).
+         *
+         * @throws IllegalArgumentException if the URL is malformed or unsupported, or the region blank
+         */
+        public Builder replica(String url, String region, Consumer<NodeOptions> options) {
+            sealed();
+            String setting = "replica[" + replicas.size() + "]";
+            JdbcUrl parsed = parse(setting, url);
+            replicas.add(new NodeSpec(setting, parsed, region(setting + " region", region), options(options)));
+            return this;
+        }
+
+        /**
+         * A backup replica in {@code region}: it takes reads only when no other replica can.
+         *
+         * @throws IllegalArgumentException if the URL is malformed or unsupported, or the region blank
+         */
+        public Builder backupReplica(String url, String region) {
+            return replica(url, region, n -> n.backup(true));
+        }
+
+        /**
+         * The user for every node that does not set its own (or carry one in its URL).
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder username(String username) {
+            sealed();
+            if (username == null || username.isBlank()) {
+                throw new IllegalArgumentException("username cannot be blank: '" + username + "'");
+            }
+            this.username = username;
+            return this;
+        }
+
+        /**
+         * The password for every node that does not set its own. Never logged or shown.
+         *
+         * @throws IllegalArgumentException if null
+         */
+        public Builder password(String password) {
+            sealed();
+            if (password == null) {
+                throw new IllegalArgumentException("password cannot be null");
+            }
+            this.password = password;
+            return this;
+        }
+
+        /**
+         * Where this application runs; replicas in this region are preferred. Default none: all
+         * replicas are equal.
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder localRegion(String region) {
+            sealed();
+            this.localRegion = region("localRegion", region);
+            return this;
+        }
+
+        /** Tunes every node's pool; a node's own {@link NodeOptions#pool} settings win. */
+        public Builder pool(Consumer<PoolOptions> settings) {
+            sealed();
+            Objects.requireNonNull(settings, "settings").accept(pool);
+            return this;
+        }
+
+        /** What a read does when no replica can take it; default {@link ReadFallback#MASTER}. */
+        public Builder readFallback(ReadFallback fallback) {
+            sealed();
+            this.readFallback = Objects.requireNonNull(fallback, "readFallback");
+            return this;
+        }
+
+        /** The policy that picks a replica; default {@link ReplicaSelector#preferLocal()}. */
+        public Builder replicaSelector(ReplicaSelector selector) {
+            sealed();
+            this.selector = Objects.requireNonNull(selector, "replicaSelector");
+            return this;
+        }
+
+        /**
+         * The driver's TCP connect timeout for every node (sets {@code connectTimeout} on the
+         * driver); default 3 s. A frozen server accepts TCP and never answers: this is what
+         * bounds the wait for it.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder connectTimeout(Duration timeout) {
+            sealed();
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Whether {@link #build()} may succeed while some nodes cannot be reached: they start as down
+         * (writes fail fast while the master is down; reads use the replicas that answer). Default
+         * false: every node must answer at build time.
+         */
+        public Builder allowDegradedStart(boolean allow) {
+            sealed();
+            this.degradedStart = allow;
+            return this;
+        }
+
+        /**
+         * How many distinct SQL texts the statement classifier remembers; default 10,000.
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder statementCacheSize(long size) {
+            sealed();
+            if (size < 1) {
+                throw new IllegalArgumentException("statementCacheSize must be at least 1, was " + size);
+            }
+            this.statementCacheSize = size;
+            return this;
+        }
+
+        /** The clock for health backoffs; for tests. Default {@link Ticker#system()}. */
+        public Builder ticker(Ticker ticker) {
+            sealed();
+            this.ticker = Objects.requireNonNull(ticker, "ticker");
+            return this;
+        }
+
+        /**
+         * Checks the configuration, starts a pool per node, and checks that every node answers.
+         *
+         * @throws IllegalStateException if no master was given, a node is given twice (or a replica
+         *     is the master's server), a password is given both in a URL and by setter, or this
+         *     builder has built already
+         * @throws SQLException if a node cannot be reached or refuses the credentials (unless
+         *     {@link #allowDegradedStart} is set); the message names the node, never a password
+         */
+        public LagwiseDataSource build() throws SQLException {
+            sealed();
+            if (master == null) {
+                throw new IllegalStateException("a master is required: call master(url)");
+            }
+            Set<String> servers = new LinkedHashSet<>();
+            servers.add(key(master.url));
+            for (NodeSpec r : replicas) {
+                if (r.url.sameServerAs(master.url)) {
+                    throw new IllegalStateException(r.setting + " " + r.url.hostAndPort() + " is the master's server;"
+                            + " a replica must be another server");
+                }
+                if (!servers.add(key(r.url))) {
+                    throw new IllegalStateException(r.setting + " " + r.url.hostAndPort() + " is given twice");
+                }
+            }
+            if (localRegion != null && replicas.stream().noneMatch(r -> r.region.equals(localRegion))) {
+                LoggerFactory.getLogger(LagwiseDataSource.class).warn("{}: localRegion '{}' matches no replica (regions: {});"
+                        + " every replica counts as remote", name, localRegion,
+                        replicas.stream().map(NodeSpec::region).distinct().toList());
+            }
+            built = true;
+            List<Node> started = new ArrayList<>();
+            try {
+                Node m = node(master, NodeRole.MASTER);
+                started.add(m);
+                List<Node> rs = new ArrayList<>();
+                for (NodeSpec r : replicas) {
+                    Node n = node(r, NodeRole.REPLICA);
+                    started.add(n);
+                    rs.add(n);
+                }
+                for (Node n : started) {
+                    check(n);
+                }
+                Cluster cluster = new Cluster(name, m, rs, selector, localRegion, readFallback,
+                        new StatementClassifier(statementCacheSize));
+                LagwiseDataSource ds = new LagwiseDataSource(cluster);
+                log.info("{}: started with {}", name, ds);
+                return ds;
+            } catch (SQLException | RuntimeException e) {
+                for (Node n : started) {
+                    n.close();
+                }
+                throw e;
+            }
+        }
+
+        private Node node(NodeSpec spec, NodeRole role) {
+            PoolOptions p = pool.overriddenBy(spec.options.pool);
+            HikariConfig c = new HikariConfig();
+            c.setPoolName(name + "." + (role == NodeRole.MASTER ? "master" : spec.setting) + "@" + spec.url.hostAndPort());
+            c.setJdbcUrl(spec.url.url());
+            String user = spec.options.username != null ? spec.options.username : username;
+            String pw = spec.options.password != null ? spec.options.password : password;
+            if (pw != null && hasParameter(spec.url, "password")) {
+                throw new IllegalStateException("the password for " + spec.setting + " is given twice: in its URL and"
+                        + " by password(); give it once");
+            }
+            if (user != null) {
+                c.setUsername(user);
+            }
+            if (pw != null) {
+                c.setPassword(pw);
+            }
+            c.setMaximumPoolSize(p.maximumPoolSize != null ? p.maximumPoolSize : 10);
+            if (p.minimumIdle != null) {
+                if (p.minimumIdle > c.getMaximumPoolSize()) {
+                    throw new IllegalArgumentException(spec.setting + " minimumIdle " + p.minimumIdle
+                            + " cannot exceed maximumPoolSize " + c.getMaximumPoolSize());
+                }
+                c.setMinimumIdle(p.minimumIdle);
+            }
+            c.setConnectionTimeout(millis(p.connectionTimeout, Duration.ofSeconds(5)));
+            c.setValidationTimeout(millis(p.validationTimeout, Duration.ofSeconds(2)));
+            if (p.idleTimeout != null) {
+                c.setIdleTimeout(p.idleTimeout.toMillis());
+            }
+            if (p.maxLifetime != null) {
+                c.setMaxLifetime(p.maxLifetime.toMillis());
+            }
+            if (p.keepaliveTime != null) {
+                c.setKeepaliveTime(p.keepaliveTime.toMillis());
+            }
+            c.setInitializationFailTimeout(-1); // build() checks each node itself, with a clearer message
+            if (!hasParameter(spec.url, "connectTimeout")) {
+                c.addDataSourceProperty("connectTimeout", Long.toString(connectTimeout.toMillis()));
+            }
+            p.dataSourceProperties.forEach(c::addDataSourceProperty);
+            return new Node(name, spec.url, role, spec.region, spec.options.backup, c, ticker);
+        }
+
+        private void check(Node n) throws SQLException {
+            try {
+                n.release(n.borrow());
+            } catch (SQLException e) {
+                String message = name + ": cannot connect to " + n.label() + " at start: " + SqlErrors.describe(e);
+                if (!degradedStart) {
+                    throw new SQLException(message + (n.role == NodeRole.REPLICA
+                            ? " (allowDegradedStart(true) starts without it)" : ""), e.getSQLState(), e);
+                }
+                n.markDown(e);
+                log.warn("{}; starting without it (allowDegradedStart)", message);
+            }
+        }
+
+        private static boolean hasParameter(JdbcUrl url, String name) {
+            return url.parameters().keySet().stream().anyMatch(k -> k.equalsIgnoreCase(name));
+        }
+
+        private static long millis(Duration value, Duration fallback) {
+            return (value != null ? value : fallback).toMillis();
+        }
+
+        private static String key(JdbcUrl url) {
+            return url.host().toLowerCase(java.util.Locale.ROOT) + ":" + url.port();
+        }
+
+        private static JdbcUrl parse(String setting, String url) {
+            try {
+                return JdbcUrl.parse(url);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(setting + " url: " + e.getMessage(), e);
+            }
+        }
+
+        private static String region(String setting, String region) {
+            if (region == null || region.isBlank()) {
+                throw new IllegalArgumentException(setting + " cannot be blank: '" + region + "'");
+            }
+            if (!region.equals(region.strip()) || region.length() > 64) {
+                throw new IllegalArgumentException(setting + " must be a plain label of at most 64 characters"
+                        + " without surrounding spaces: '" + region + "'");
+            }
+            return region;
+        }
+
+        private static NodeOptions options(Consumer<NodeOptions> options) {
+            NodeOptions o = new NodeOptions();
+            Objects.requireNonNull(options, "options").accept(o);
+            return o;
+        }
+
+        private void sealed() {
+            if (built) {
+                throw new IllegalStateException("this builder has built its LagwiseDataSource '" + name
+                        + "' already; use a new builder");
+            }
+        }
+    }
+}

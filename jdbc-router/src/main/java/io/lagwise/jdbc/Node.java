@@ -1,0 +1,170 @@
+package io.lagwise.jdbc;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.lagwise.core.NodeRole;
+import io.lagwise.core.ReplicaView;
+import io.lagwise.core.Ticker;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One server as the router sees it: its pool, and its health as the router last saw it.
+ *
+ * <p>Health here is what failures teach: a connection-class error marks the node down at once, and
+ * it is tried again after a backoff (1 s, doubling to 30 s) — one borrow that succeeds brings it
+ * back. Read without locks: a few volatile fields.
+ */
+final class Node implements ReplicaView {
+
+    private static final Logger log = LoggerFactory.getLogger(Node.class);
+    private static final long FIRST_BACKOFF = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_BACKOFF = TimeUnit.SECONDS.toNanos(30);
+
+    final String dataSourceName;
+    final JdbcUrl url;
+    final NodeRole role;
+    final String region;
+    final boolean backup;
+    final HikariDataSource pool;
+    final int maxPoolSize;
+    private final Ticker ticker;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    final LongAdder statementsServed = new LongAdder();
+    private volatile boolean down;
+    private volatile long retryAt;
+    private volatile long downSince;
+    private volatile String downReason = "";
+    private long backoff = FIRST_BACKOFF;
+
+    Node(String dataSourceName, JdbcUrl url, NodeRole role, String region, boolean backup, HikariConfig config,
+            Ticker ticker) {
+        this.dataSourceName = dataSourceName;
+        this.url = url;
+        this.role = role;
+        this.region = region;
+        this.backup = backup;
+        this.ticker = ticker;
+        this.maxPoolSize = config.getMaximumPoolSize();
+        this.pool = new HikariDataSource(config);
+    }
+
+    /** {@code master db-oslo-1:3306} or {@code replica db-oslo-2:3306 (oslo)}: for messages. */
+    String label() {
+        return role == NodeRole.MASTER ? "master " + url.hostAndPort()
+                : "replica " + url.hostAndPort() + " (" + region + (backup ? ", backup" : "") + ")";
+    }
+
+    @Override
+    public String region() {
+        return region;
+    }
+
+    @Override
+    public boolean backup() {
+        return backup;
+    }
+
+    /** Up (or due for a retry) and not every pooled connection in use by this router. */
+    @Override
+    public boolean usable() {
+        return available() && inFlight.get() < maxPoolSize;
+    }
+
+    @Override
+    public int inFlight() {
+        return inFlight.get();
+    }
+
+    /** Up, or down long enough that the next borrow should try it again. */
+    boolean available() {
+        return !down || ticker.read() - retryAt >= 0;
+    }
+
+    boolean isDown() {
+        return down;
+    }
+
+    String downReason() {
+        return downReason;
+    }
+
+    Duration downFor() {
+        return down ? Duration.ofNanos(ticker.read() - downSince) : Duration.ZERO;
+    }
+
+    /**
+     * Borrows a connection and counts it in flight; a connection-class failure marks the node down.
+     *
+     * @throws SQLException the pool's or driver's exception
+     */
+    Connection borrow() throws SQLException {
+        Connection c;
+        try {
+            c = pool.getConnection();
+        } catch (SQLException e) {
+            if (SqlErrors.isConnectionProblem(e)) {
+                markDown(e);
+            }
+            throw e;
+        }
+        inFlight.incrementAndGet();
+        if (down) {
+            markUp();
+        }
+        return c;
+    }
+
+    /** Gives a borrowed connection back to the pool. */
+    void release(Connection c) {
+        inFlight.decrementAndGet();
+        try {
+            c.close();
+        } catch (SQLException e) {
+            log.debug("{}: closing a connection of {} failed: {}", dataSourceName, label(), e.toString());
+        }
+    }
+
+    /** Gives back a connection that broke: the pool drops it instead of handing it out again. */
+    void evict(Connection c) {
+        inFlight.decrementAndGet();
+        pool.evictConnection(c);
+    }
+
+    synchronized void markDown(Throwable cause) {
+        long now = ticker.read();
+        if (!down) {
+            down = true;
+            downSince = now;
+            backoff = FIRST_BACKOFF;
+            downReason = SqlErrors.describe(cause);
+            log.warn("{}: {} is down: {}", dataSourceName, label(), downReason);
+        } else {
+            backoff = Math.min(backoff * 2, MAX_BACKOFF);
+        }
+        retryAt = now + backoff;
+    }
+
+    synchronized void markUp() {
+        if (down) {
+            down = false;
+            log.info("{}: {} is back after {} ms", dataSourceName, label(),
+                    TimeUnit.NANOSECONDS.toMillis(ticker.read() - downSince));
+        }
+    }
+
+    void close() {
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return label() + (down ? " DOWN" : " up") + ", inFlight=" + inFlight.get();
+    }
+}

@@ -1,0 +1,795 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.NodeRole;
+import java.sql.Array;
+import java.sql.Blob;
+import java.sql.CallableStatement;
+import java.sql.Clob;
+import java.sql.Connection;
+import java.sql.DatabaseMetaData;
+import java.sql.NClob;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLClientInfoException;
+import java.sql.SQLException;
+import java.sql.SQLWarning;
+import java.sql.SQLXML;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.sql.Struct;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Executor;
+
+/**
+ * The connection applications hold. It owns no server connection until a statement needs one, and
+ * decides per statement — or, inside a transaction, once for the whole transaction — which server
+ * that is:
+ *
+ * <ul>
+ *   <li>A transaction (auto-commit off) runs on one server from its first statement to its end: the
+ *       master, or a replica when the connection is read-only. Never two servers.</li>
+ *   <li>In auto-commit, reads go to a replica; writes, locking reads and session-state statements to
+ *       the master. A session-state statement ({@code SET}, temporary tables, named locks, user
+ *       variables) ties the connection to the master for the rest of its life, since that state lives
+ *       in the master's session.</li>
+ *   <li>On a read-only connection, a write fails here with a clear error: it is never sent to a
+ *       replica, and never moved to the master behind the application's back.</li>
+ * </ul>
+ *
+ * <p>At most one master and one replica connection are held at a time. Session settings made on this
+ * connection (auto-commit, isolation, catalog, schema, client info, network timeout) are kept here as
+ * plain fields and applied to a server connection when it is about to be used, only where they
+ * differ; HikariCP resets them when the connection goes back to its pool. Read-only is applied to
+ * the master only: replicas are read-only servers already, and the round trip each
+ * {@code @Transactional(readOnly = true)} would otherwise cost buys nothing.
+ */
+final class RoutingConnection implements LagwiseConnection {
+
+    final Cluster cluster;
+
+    // The application's view of the session.
+    private boolean autoCommit = true;
+    private boolean readOnly;
+    private int isolation = -1;
+    private String catalog;
+    private String schema;
+    private int holdability = -1;
+    private int networkTimeout = -1;
+    private Executor networkExecutor;
+    private Properties clientInfo;
+    private Map<String, Class<?>> typeMap;
+    private boolean forcedMaster;
+    private boolean closed;
+
+    // Server connections, borrowed lazily.
+    private Physical master;
+    private Physical replica;
+    /** The server connection the current transaction runs on; null when none has started. */
+    private Physical tx;
+    private int txStatements;
+    private Physical lastUsed;
+
+    RoutingConnection(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** A borrowed server connection and the session state applied to it so far. */
+    static final class Physical {
+        final Node node;
+        final Connection conn;
+        boolean autoCommit = true;
+        boolean readOnly;
+        int isolation = -1;
+        String catalog;
+        String schema;
+        int holdability = -1;
+        int networkTimeout = -1;
+        boolean clientInfoApplied;
+
+        Physical(Node node, Connection conn) {
+            this.node = node;
+            this.conn = conn;
+        }
+
+        boolean onReplica() {
+            return node.role == NodeRole.REPLICA;
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Routing
+
+    /**
+     * The server connection a statement of this kind runs on, with the session state applied.
+     * Starts a transaction on it when auto-commit is off and none runs.
+     */
+    Physical route(StatementKind kind) throws SQLException {
+        checkOpen();
+        if (tx != null) {
+            if (tx.onReplica() && (kind == StatementKind.WRITE || kind == StatementKind.MASTER_HINT)) {
+                throw kind == StatementKind.WRITE ? readOnlyWrite()
+                        : new SQLException(cluster.name + ": a lagwise:master hint inside a read-only transaction"
+                                + " that already runs on " + tx.node.label() + "; a transaction never spans two"
+                                + " servers: give the hint on its first statement, or call useMaster() before it", "25006");
+            }
+            txStatements++;
+            return use(tx);
+        }
+        boolean toMaster = forcedMaster || kind == StatementKind.MASTER_HINT;
+        Physical p;
+        if (!autoCommit) {
+            if (readOnly && !toMaster) {
+                if (kind == StatementKind.WRITE) {
+                    throw readOnlyWrite();
+                }
+                p = replica(null);
+            } else {
+                p = master();
+            }
+            tx = p;
+            txStatements = 1;
+            return use(p);
+        }
+        if (toMaster) {
+            return use(master());
+        }
+        switch (kind) {
+            case READ:
+                return use(replica(null));
+            case LOCKING_READ:
+                return use(readOnly ? replica(null) : master());
+            case SESSION:
+                if (readOnly) {
+                    return use(replica(null));
+                }
+                forcedMaster = true;
+                return use(master());
+            case LAST_USED:
+                return use(lastUsed != null ? lastUsed : master());
+            default: // WRITE
+                if (readOnly) {
+                    throw readOnlyWrite();
+                }
+                return use(master());
+        }
+    }
+
+    /**
+     * A read failed on {@code failed} before any result came back: drop that connection, mark its
+     * replica down, and give the server connection the read should be tried on once more — or
+     * {@code null} when it must not be retried (a transaction that had already run statements there).
+     */
+    Physical rerouteRead(Physical failed, StatementKind kind, SQLException cause) throws SQLException {
+        if (!failed.onReplica() || closed) {
+            return null;
+        }
+        if (tx == failed && txStatements > 1) {
+            return null;
+        }
+        failed.node.markDown(cause);
+        if (replica == failed) {
+            replica = null;
+        }
+        if (lastUsed == failed) {
+            lastUsed = null;
+        }
+        failed.node.evict(failed.conn);
+        Physical next;
+        if (tx == failed) {
+            tx = null;
+            next = route(kind);
+        } else {
+            next = use(replica(failed.node));
+        }
+        return next;
+    }
+
+    private Physical use(Physical p) throws SQLException {
+        sync(p);
+        lastUsed = p;
+        return p;
+    }
+
+    private Physical master() throws SQLException {
+        if (master != null) {
+            return master;
+        }
+        Node node = cluster.master;
+        if (!node.available()) {
+            throw cluster.masterDown();
+        }
+        try {
+            master = new Physical(node, node.borrow());
+        } catch (SQLException e) {
+            throw cluster.masterUnreachable(e);
+        }
+        return master;
+    }
+
+    /** The replica connection for a read; another replica than {@code avoid}; the master as fallback. */
+    private Physical replica(Node avoid) throws SQLException {
+        if (replica != null && replica.node.available()) {
+            return replica;
+        }
+        if (replica != null) {
+            release(replica);
+            replica = null;
+        }
+        Node failed = avoid;
+        for (int attempt = 0; attempt <= cluster.replicas.size(); attempt++) {
+            Node node = cluster.chooseReplica(failed);
+            if (node == null) {
+                break;
+            }
+            try {
+                replica = new Physical(node, node.borrow());
+                return replica;
+            } catch (SQLException e) {
+                if (!SqlErrors.isConnectionProblem(e)) {
+                    throw e;
+                }
+                failed = node; // marked down by borrow(); try the next best
+            }
+        }
+        if (cluster.readFallback == ReadFallback.FAIL) {
+            throw cluster.noReplica();
+        }
+        return master();
+    }
+
+    /** Applies the session state this connection holds to a server connection, where it differs. */
+    private void sync(Physical p) throws SQLException {
+        Connection c = p.conn;
+        if (p.autoCommit != autoCommit) {
+            // Replicas outside a read-only transaction always run in auto-commit.
+            boolean wanted = autoCommit || (p != tx && p.onReplica());
+            if (p.autoCommit != wanted) {
+                c.setAutoCommit(wanted);
+                p.autoCommit = wanted;
+            }
+        }
+        if (!p.onReplica() && p.readOnly != readOnly) {
+            c.setReadOnly(readOnly);
+            p.readOnly = readOnly;
+        }
+        if (isolation != -1 && p.isolation != isolation) {
+            c.setTransactionIsolation(isolation);
+            p.isolation = isolation;
+        }
+        if (catalog != null && !catalog.equals(p.catalog)) {
+            c.setCatalog(catalog);
+            p.catalog = catalog;
+        }
+        if (schema != null && !schema.equals(p.schema)) {
+            c.setSchema(schema);
+            p.schema = schema;
+        }
+        if (holdability != -1 && p.holdability != holdability) {
+            c.setHoldability(holdability);
+            p.holdability = holdability;
+        }
+        if (networkTimeout != -1 && p.networkTimeout != networkTimeout) {
+            c.setNetworkTimeout(networkExecutor, networkTimeout);
+            p.networkTimeout = networkTimeout;
+        }
+        if (clientInfo != null && !p.clientInfoApplied) {
+            c.setClientInfo(clientInfo);
+            p.clientInfoApplied = true;
+        }
+        if (typeMap != null) {
+            c.setTypeMap(typeMap);
+        }
+    }
+
+    /** A server connection for calls that touch no data: one already held, else the master's. */
+    private Connection anyConnection() throws SQLException {
+        checkOpen();
+        if (tx != null) {
+            return tx.conn;
+        }
+        if (lastUsed != null) {
+            return lastUsed.conn;
+        }
+        if (master != null) {
+            return master.conn;
+        }
+        if (replica != null) {
+            return replica.conn;
+        }
+        return master().conn;
+    }
+
+    private SQLException readOnlyWrite() {
+        return new SQLException(cluster.name + ": cannot run a write on a read-only connection; writes never go"
+                + " to a replica (call setReadOnly(false) first)", "25006");
+    }
+
+    private void checkOpen() throws SQLException {
+        if (closed) {
+            throw new SQLException(cluster.name + ": connection is closed", "08003");
+        }
+    }
+
+    private void endTransaction() {
+        tx = null;
+        txStatements = 0;
+    }
+
+    private void release(Physical p) {
+        if (p == null) {
+            return;
+        }
+        if (p == lastUsed) {
+            lastUsed = null;
+        }
+        p.node.release(p.conn);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // LagwiseConnection
+
+    @Override
+    public void useMaster() throws SQLException {
+        checkOpen();
+        if (tx != null && tx.onReplica()) {
+            throw new SQLException(cluster.name + ": useMaster() inside a read-only transaction that already runs on "
+                    + tx.node.label() + "; a transaction never spans two servers", "25006");
+        }
+        forcedMaster = true;
+    }
+
+    @Override
+    public boolean usesMaster() {
+        return forcedMaster;
+    }
+
+    @Override
+    public String currentServer() {
+        return tx == null ? "" : tx.node.label();
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Statements
+
+    @Override
+    public Statement createStatement() throws SQLException {
+        return createStatement(ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        checkOpen();
+        return new RoutingStatement(this, resultSetType, resultSetConcurrency, -1);
+    }
+
+    @Override
+    public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability)
+            throws SQLException {
+        checkOpen();
+        return new RoutingStatement(this, resultSetType, resultSetConcurrency, resultSetHoldability);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql) throws SQLException {
+        return RoutingPreparedStatement.prepare(this, sql, PrepareVariant.PLAIN, 0, 0, 0, null, null);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        return RoutingPreparedStatement.prepare(this, sql, PrepareVariant.KEYS, autoGeneratedKeys, 0, 0, null, null);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        return RoutingPreparedStatement.prepare(this, sql, PrepareVariant.KEY_INDEXES, 0, 0, 0, columnIndexes, null);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        return RoutingPreparedStatement.prepare(this, sql, PrepareVariant.KEY_NAMES, 0, 0, 0, null, columnNames);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency)
+            throws SQLException {
+        return RoutingPreparedStatement.prepare(this, sql, PrepareVariant.TYPED, resultSetType, resultSetConcurrency,
+                -1, null, null);
+    }
+
+    @Override
+    public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency,
+            int resultSetHoldability) throws SQLException {
+        return RoutingPreparedStatement.prepare(this, sql, PrepareVariant.TYPED, resultSetType, resultSetConcurrency,
+                resultSetHoldability, null, null);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql) throws SQLException {
+        return prepareCall(sql, ResultSet.TYPE_FORWARD_ONLY, ResultSet.CONCUR_READ_ONLY, -1);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        return prepareCall(sql, resultSetType, resultSetConcurrency, -1);
+    }
+
+    @Override
+    public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
+            int resultSetHoldability) throws SQLException {
+        // A procedure may write: the master, unless the connection is read-only (then the replica's
+        // read_only setting is what stops a writing procedure).
+        StatementKind kind = cluster.classifier.classify(sql) == StatementKind.MASTER_HINT ? StatementKind.MASTER_HINT
+                : readOnly ? StatementKind.READ : StatementKind.WRITE;
+        Physical p = route(kind);
+        CallableStatement cs = resultSetHoldability == -1
+                ? p.conn.prepareCall(sql, resultSetType, resultSetConcurrency)
+                : p.conn.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
+        return new RoutingCallableStatement(this, cs);
+    }
+
+    @Override
+    public String nativeSQL(String sql) throws SQLException {
+        return anyConnection().nativeSQL(sql);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Transactions and session state
+
+    @Override
+    public void setAutoCommit(boolean autoCommit) throws SQLException {
+        checkOpen();
+        if (autoCommit == this.autoCommit) {
+            return;
+        }
+        this.autoCommit = autoCommit;
+        if (autoCommit && tx != null) {
+            // JDBC: switching auto-commit on commits the running transaction.
+            Physical p = tx;
+            endTransaction();
+            p.conn.setAutoCommit(true);
+            p.autoCommit = true;
+        }
+    }
+
+    @Override
+    public boolean getAutoCommit() throws SQLException {
+        checkOpen();
+        return autoCommit;
+    }
+
+    @Override
+    public void commit() throws SQLException {
+        checkOpen();
+        if (tx != null) {
+            Physical p = tx;
+            endTransaction();
+            p.conn.commit();
+        }
+    }
+
+    @Override
+    public void rollback() throws SQLException {
+        checkOpen();
+        if (tx != null) {
+            Physical p = tx;
+            endTransaction();
+            p.conn.rollback();
+        }
+    }
+
+    @Override
+    public Savepoint setSavepoint() throws SQLException {
+        return transaction().conn.setSavepoint();
+    }
+
+    @Override
+    public Savepoint setSavepoint(String name) throws SQLException {
+        return transaction().conn.setSavepoint(name);
+    }
+
+    @Override
+    public void rollback(Savepoint savepoint) throws SQLException {
+        checkOpen();
+        if (tx == null) {
+            throw new SQLException(cluster.name + ": no transaction runs, so there is no savepoint to roll back to", "3B001");
+        }
+        tx.conn.rollback(savepoint);
+    }
+
+    @Override
+    public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        checkOpen();
+        if (tx == null) {
+            throw new SQLException(cluster.name + ": no transaction runs, so there is no savepoint to release", "3B001");
+        }
+        tx.conn.releaseSavepoint(savepoint);
+    }
+
+    /** The running transaction's connection, starting the transaction if none runs. */
+    private Physical transaction() throws SQLException {
+        checkOpen();
+        if (autoCommit) {
+            throw new SQLException(cluster.name + ": savepoints need a transaction: setAutoCommit(false) first", "25000");
+        }
+        return tx != null ? tx : route(readOnly ? StatementKind.READ : StatementKind.WRITE);
+    }
+
+    @Override
+    public void setReadOnly(boolean readOnly) throws SQLException {
+        checkOpen();
+        if (readOnly != this.readOnly && tx != null) {
+            throw new SQLException(cluster.name + ": cannot change read-only while a transaction runs on "
+                    + tx.node.label() + "; commit or roll back first", "25001");
+        }
+        this.readOnly = readOnly;
+    }
+
+    @Override
+    public boolean isReadOnly() throws SQLException {
+        checkOpen();
+        return readOnly;
+    }
+
+    @Override
+    public void setTransactionIsolation(int level) throws SQLException {
+        checkOpen();
+        if (level != TRANSACTION_READ_UNCOMMITTED && level != TRANSACTION_READ_COMMITTED
+                && level != TRANSACTION_REPEATABLE_READ && level != TRANSACTION_SERIALIZABLE) {
+            throw new SQLException(cluster.name + ": unsupported transaction isolation level: " + level, "HY024");
+        }
+        isolation = level;
+        if (tx != null) {
+            sync(tx);
+        }
+    }
+
+    @Override
+    public int getTransactionIsolation() throws SQLException {
+        checkOpen();
+        return isolation != -1 ? isolation : anyConnection().getTransactionIsolation();
+    }
+
+    @Override
+    public void setCatalog(String catalog) throws SQLException {
+        checkOpen();
+        this.catalog = catalog;
+        if (tx != null) {
+            sync(tx);
+        }
+    }
+
+    @Override
+    public String getCatalog() throws SQLException {
+        checkOpen();
+        if (catalog != null) {
+            return catalog;
+        }
+        String database = cluster.master.url.database();
+        return database.isEmpty() ? anyConnection().getCatalog() : database;
+    }
+
+    @Override
+    public void setSchema(String schema) throws SQLException {
+        checkOpen();
+        this.schema = schema;
+        if (tx != null) {
+            sync(tx);
+        }
+    }
+
+    @Override
+    public String getSchema() throws SQLException {
+        checkOpen();
+        return schema != null ? schema : anyConnection().getSchema();
+    }
+
+    @Override
+    public void setHoldability(int holdability) throws SQLException {
+        checkOpen();
+        this.holdability = holdability;
+    }
+
+    @Override
+    public int getHoldability() throws SQLException {
+        checkOpen();
+        return holdability != -1 ? holdability : anyConnection().getHoldability();
+    }
+
+    @Override
+    public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        checkOpen();
+        if (milliseconds < 0) {
+            throw new SQLException(cluster.name + ": network timeout cannot be negative: " + milliseconds, "22023");
+        }
+        this.networkExecutor = executor;
+        this.networkTimeout = milliseconds;
+        for (Physical p : new Physical[] {master, replica}) {
+            if (p != null) {
+                sync(p);
+            }
+        }
+    }
+
+    @Override
+    public int getNetworkTimeout() throws SQLException {
+        checkOpen();
+        return Math.max(networkTimeout, 0);
+    }
+
+    @Override
+    public Map<String, Class<?>> getTypeMap() throws SQLException {
+        checkOpen();
+        return typeMap != null ? typeMap : anyConnection().getTypeMap();
+    }
+
+    @Override
+    public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
+        checkOpen();
+        this.typeMap = map;
+    }
+
+    @Override
+    public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        if (clientInfo == null) {
+            clientInfo = new Properties();
+        }
+        if (value == null) {
+            clientInfo.remove(name);
+        } else {
+            clientInfo.setProperty(name, value);
+        }
+        clientInfoChanged();
+    }
+
+    @Override
+    public void setClientInfo(Properties properties) throws SQLClientInfoException {
+        clientInfo = new Properties();
+        if (properties != null) {
+            clientInfo.putAll(properties);
+        }
+        clientInfoChanged();
+    }
+
+    private void clientInfoChanged() {
+        for (Physical p : new Physical[] {master, replica}) {
+            if (p != null) {
+                p.clientInfoApplied = false;
+            }
+        }
+    }
+
+    @Override
+    public String getClientInfo(String name) throws SQLException {
+        checkOpen();
+        return clientInfo == null ? null : clientInfo.getProperty(name);
+    }
+
+    @Override
+    public Properties getClientInfo() throws SQLException {
+        checkOpen();
+        Properties copy = new Properties();
+        if (clientInfo != null) {
+            copy.putAll(clientInfo);
+        }
+        return copy;
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Everything else
+
+    @Override
+    public DatabaseMetaData getMetaData() throws SQLException {
+        return anyConnection().getMetaData();
+    }
+
+    @Override
+    public SQLWarning getWarnings() throws SQLException {
+        checkOpen();
+        return lastUsed == null ? null : lastUsed.conn.getWarnings();
+    }
+
+    @Override
+    public void clearWarnings() throws SQLException {
+        checkOpen();
+        for (Physical p : new Physical[] {master, replica}) {
+            if (p != null) {
+                p.conn.clearWarnings();
+            }
+        }
+    }
+
+    @Override
+    public Clob createClob() throws SQLException {
+        return anyConnection().createClob();
+    }
+
+    @Override
+    public Blob createBlob() throws SQLException {
+        return anyConnection().createBlob();
+    }
+
+    @Override
+    public NClob createNClob() throws SQLException {
+        return anyConnection().createNClob();
+    }
+
+    @Override
+    public SQLXML createSQLXML() throws SQLException {
+        return anyConnection().createSQLXML();
+    }
+
+    @Override
+    public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        return anyConnection().createArrayOf(typeName, elements);
+    }
+
+    @Override
+    public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        return anyConnection().createStruct(typeName, attributes);
+    }
+
+    @Override
+    public boolean isValid(int timeout) throws SQLException {
+        if (timeout < 0) {
+            throw new SQLException(cluster.name + ": timeout cannot be negative: " + timeout, "22023");
+        }
+        // No server connection is held between statements; the pools validate their own.
+        return !closed && (lastUsed == null || lastUsed.conn.isValid(timeout));
+    }
+
+    @Override
+    public void abort(Executor executor) throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Physical p : new Physical[] {master, replica}) {
+            if (p != null) {
+                p.conn.abort(executor);
+                p.node.release(p.conn);
+            }
+        }
+        master = null;
+        replica = null;
+        endTransaction();
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        endTransaction();
+        lastUsed = null;
+        release(master);
+        release(replica);
+        master = null;
+        replica = null;
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        if (iface.isInstance(this)) {
+            return iface.cast(this);
+        }
+        return anyConnection().unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || anyConnection().isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "LagwiseConnection[" + cluster.name + (closed ? ", closed" : "")
+                + (tx != null ? ", transaction on " + tx.node.label() : "") + (forcedMaster ? ", master" : "") + "]";
+    }
+}

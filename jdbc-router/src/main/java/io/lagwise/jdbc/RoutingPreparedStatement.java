@@ -1,0 +1,269 @@
+package io.lagwise.jdbc;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/**
+ * A prepared statement that was routed when it was prepared (the SQL is known then) and is checked
+ * again at each execution: if the connection's transaction now runs elsewhere, or a read failed on a
+ * replica before any result came back, it is prepared again on the right server and its parameters
+ * are set again. Parameters are kept for that in three small arrays, made at the first setter.
+ * A statement given a stream or a LOB cannot be moved; its read is not retried.
+ */
+final class RoutingPreparedStatement extends DelegatingPreparedStatement<PreparedStatement> {
+
+    private final RoutingConnection connection;
+    private final String sql;
+    private final StatementKind kind;
+    private final PrepareVariant variant;
+    private final int a;
+    private final int b;
+    private final int holdability;
+    private final int[] indexes;
+    private final String[] names;
+    private RoutingConnection.Physical physical;
+    private PreparedStatement statement;
+    private boolean closed;
+
+    // Parameters set so far, by index (1-based), to set them again on another server.
+    private int[] setters;
+    private long[] primitives;
+    private Object[] values;
+    private boolean notReplayable;
+    private boolean batched;
+
+    private RoutingPreparedStatement(RoutingConnection connection, String sql, StatementKind kind,
+            PrepareVariant variant, int a, int b, int holdability, int[] indexes, String[] names,
+            RoutingConnection.Physical physical, PreparedStatement statement) {
+        this.connection = connection;
+        this.sql = sql;
+        this.kind = kind;
+        this.variant = variant;
+        this.a = a;
+        this.b = b;
+        this.holdability = holdability;
+        this.indexes = indexes;
+        this.names = names;
+        this.physical = physical;
+        this.statement = statement;
+    }
+
+    static PreparedStatement prepare(RoutingConnection connection, String sql, PrepareVariant variant, int a, int b,
+            int holdability, int[] indexes, String[] names) throws SQLException {
+        StatementKind kind = connection.cluster.classifier.classify(sql);
+        RoutingConnection.Physical p = connection.route(kind);
+        PreparedStatement ps = variant.prepare(p.conn, sql, a, b, holdability, indexes, names);
+        return new RoutingPreparedStatement(connection, sql, kind, variant, a, b, holdability, indexes, names, p, ps);
+    }
+
+    @Override
+    PreparedStatement delegate() throws SQLException {
+        if (closed) {
+            throw new SQLException(connection.cluster.name + ": statement is closed", "HY010");
+        }
+        return statement;
+    }
+
+    @Override
+    PreparedStatement current() {
+        return statement;
+    }
+
+    @Override
+    void parameterSet(int index, int setter, long primitive, Object value) {
+        if (setters == null || index >= setters.length) {
+            grow(index);
+        }
+        setters[index] = setter + 1;
+        primitives[index] = primitive;
+        values[index] = value;
+    }
+
+    @Override
+    void parameterNotReplayable(int index) {
+        notReplayable = true;
+    }
+
+    private void grow(int index) {
+        int size = Math.max(index + 1, setters == null ? 4 : setters.length * 2);
+        int[] s = new int[size];
+        long[] p = new long[size];
+        Object[] v = new Object[size];
+        if (setters != null) {
+            System.arraycopy(setters, 0, s, 0, setters.length);
+            System.arraycopy(primitives, 0, p, 0, primitives.length);
+            System.arraycopy(values, 0, v, 0, values.length);
+        }
+        setters = s;
+        primitives = p;
+        values = v;
+    }
+
+    @Override
+    public void clearParameters() throws SQLException {
+        delegate().clearParameters();
+        if (setters != null) {
+            java.util.Arrays.fill(setters, 0);
+            java.util.Arrays.fill(values, null);
+        }
+        notReplayable = false;
+    }
+
+    @Override
+    public void addBatch() throws SQLException {
+        delegate().addBatch();
+        batched = true; // earlier parameter sets live only in the driver: this statement cannot move now
+    }
+
+    @Override
+    public void clearBatch() throws SQLException {
+        delegate().clearBatch();
+        batched = false;
+    }
+
+    // ---- Execution: route again, run, retry a failed replica read once. -------------------------
+
+    @Override
+    public ResultSet executeQuery() throws SQLException {
+        follow();
+        try {
+            return statement.executeQuery();
+        } catch (SQLException e) {
+            if (!retry(e)) {
+                throw e;
+            }
+            return statement.executeQuery();
+        }
+    }
+
+    @Override
+    public boolean execute() throws SQLException {
+        follow();
+        try {
+            return statement.execute();
+        } catch (SQLException e) {
+            if (!retry(e)) {
+                throw e;
+            }
+            return statement.execute();
+        }
+    }
+
+    @Override
+    public int executeUpdate() throws SQLException {
+        follow();
+        return statement.executeUpdate();
+    }
+
+    @Override
+    public long executeLargeUpdate() throws SQLException {
+        follow();
+        return statement.executeLargeUpdate();
+    }
+
+    @Override
+    public int[] executeBatch() throws SQLException {
+        follow();
+        batched = false;
+        return statement.executeBatch();
+    }
+
+    @Override
+    public long[] executeLargeBatch() throws SQLException {
+        follow();
+        batched = false;
+        return statement.executeLargeBatch();
+    }
+
+    /** Makes sure the statement sits on the server its connection routes it to now. */
+    private void follow() throws SQLException {
+        delegate();
+        RoutingConnection.Physical target = connection.route(kind);
+        if (target != physical) {
+            moveTo(target, null);
+        }
+        target.node.statementsServed.increment();
+    }
+
+    /** After a failure: whether the read was moved to another server and may run once more there. */
+    private boolean retry(SQLException e) throws SQLException {
+        if (!(kind == StatementKind.READ || kind == StatementKind.LOCKING_READ) || notReplayable || batched
+                || !SqlErrors.isConnectionProblem(e)) {
+            return false;
+        }
+        RoutingConnection.Physical next = connection.rerouteRead(physical, kind, e);
+        if (next == null) {
+            return false;
+        }
+        moveTo(next, e);
+        next.node.statementsServed.increment();
+        return true;
+    }
+
+    private void moveTo(RoutingConnection.Physical target, SQLException failure) throws SQLException {
+        if (notReplayable || batched) {
+            throw new SQLException(connection.cluster.name + ": this statement was prepared on "
+                    + physical.node.label() + " and must now run on " + target.node.label() + ", but it holds a "
+                    + (batched ? "batch" : "stream or LOB parameter") + " that cannot be moved; prepare it after the"
+                    + " transaction has started", "0A000", failure);
+        }
+        PreparedStatement next = variant.prepare(target.conn, sql, a, b, holdability, indexes, names);
+        try {
+            applySettings(next);
+            if (setters != null) {
+                for (int i = 1; i < setters.length; i++) {
+                    if (setters[i] != 0) {
+                        ParameterReplay.replay(next, i, setters[i] - 1, primitives[i], values[i]);
+                    }
+                }
+            }
+        } catch (SQLException | RuntimeException ex) {
+            next.close();
+            throw ex;
+        }
+        PreparedStatement old = statement;
+        statement = next;
+        physical = target;
+        try {
+            old.close();
+        } catch (SQLException ignored) {
+            // the old server may be gone; its pool cleans up
+        }
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        delegate();
+        return connection;
+    }
+
+    @Override
+    public void close() throws SQLException {
+        if (!closed) {
+            closed = true;
+            statement.close();
+        }
+    }
+
+    @Override
+    public boolean isClosed() throws SQLException {
+        return closed || statement.isClosed();
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> iface) throws SQLException {
+        return iface.isInstance(this) ? iface.cast(this) : statement.unwrap(iface);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> iface) throws SQLException {
+        return iface.isInstance(this) || statement.isWrapperFor(iface);
+    }
+
+    @Override
+    public String toString() {
+        return "RoutingPreparedStatement[" + physical.node.label() + ": " + statement + "]";
+    }
+}

@@ -1,0 +1,50 @@
+package io.lagwise.jdbc;
+
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
+
+/**
+ * The one place that sorts {@link SQLException}s (as HikariCP's {@code checkException} does): a
+ * connection-class SQLState ({@code 08…}) or a connection exception type means the server is gone
+ * or unreachable; everything else is the statement's own business and says nothing of the node.
+ */
+final class SqlErrors {
+
+    private SqlErrors() {}
+
+    /** Whether {@code e} (or a cause) says the server could not be reached or the link broke. */
+    static boolean isConnectionProblem(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
+                return true;
+            }
+            if (t instanceof SQLException) {
+                String state = ((SQLException) t).getSQLState();
+                if (state != null && state.startsWith("08")) {
+                    return true;
+                }
+            }
+            if (t instanceof java.io.IOException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    /** The innermost message, with any password masked: what to put in our own messages and logs. */
+    static String describe(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
+        if (root != e && e.getMessage() != null && !e.getMessage().equals(message)) {
+            message = e.getMessage() + " (cause: " + message + ")";
+        }
+        return JdbcUrl.redact(message);
+    }
+}
