@@ -52,9 +52,11 @@ import org.slf4j.LoggerFactory;
  *       fails ({@link ReadFallback#FAIL}).</li>
  *   <li>A server connection is borrowed only when a statement needs it; session settings made on the
  *       connection are carried to whichever server is used.</li>
- *   <li>A replica that fails a read before any result came back is marked down and the read is tried
- *       once on another node. A write is never retried. While the master is down, writes fail at once
- *       with an {@link SQLException} that names it; reads go on.</li>
+ *   <li>A replica that fails a read before any result came back is marked down and the read runs
+ *       again on another node (each node at most once). A write is never retried. While the master is
+ *       down, writes fail at once with an {@link SQLException} that names it; reads go on. A
+ *       transaction whose server connection breaks is lost: its next statement and {@code commit()}
+ *       fail until it is rolled back.</li>
  * </ul>
  *
  * <p>Each node has its own HikariCP pool, closed by {@link #close()}. Thread-safe; connections, as
@@ -481,7 +483,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 }
                 c.setMinimumIdle(p.minimumIdle);
             }
-            c.setConnectionTimeout(millis(p.connectionTimeout, Duration.ofSeconds(5)));
+            c.setConnectionTimeout(millis(p.connectionTimeout, Duration.ofSeconds(3)));
             c.setValidationTimeout(millis(p.validationTimeout, Duration.ofSeconds(2)));
             if (p.idleTimeout != null) {
                 c.setIdleTimeout(p.idleTimeout.toMillis());

@@ -8,7 +8,7 @@ import java.util.Map;
  * Settings of the HikariCP pool Lagwise keeps for each node. Given for all nodes with
  * {@link LagwiseDataSource.Builder#pool}, and per node with {@link NodeOptions#pool}; a per-node
  * setting wins. Unset settings keep Lagwise's defaults, which differ from HikariCP's where routing
- * needs it (a connection timeout of 5 s, not 30 s, so a dead node is noticed quickly).
+ * needs it (a connection timeout of 3 s, not 30 s, so a dead node is noticed quickly).
  *
  * <pre>{@code
  * .pool(p -> p.maximumPoolSize(20).minimumIdle(2))
@@ -55,7 +55,7 @@ public final class PoolOptions {
     }
 
     /**
-     * How long a borrow waits for a connection before it fails; default 5 s, at least 250 ms.
+     * How long a borrow waits for a connection before it fails; default 3 s, at least 250 ms.
      *
      * @throws IllegalArgumentException if shorter than 250 ms
      */

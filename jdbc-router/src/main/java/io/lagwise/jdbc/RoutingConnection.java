@@ -68,6 +68,8 @@ final class RoutingConnection implements LagwiseConnection {
     /** The server connection the current transaction runs on; null when none has started. */
     private Physical tx;
     private int txStatements;
+    /** The server whose broken connection took the running transaction with it; null if none. */
+    private String txLost;
     private Physical lastUsed;
 
     RoutingConnection(Cluster cluster) {
@@ -106,6 +108,9 @@ final class RoutingConnection implements LagwiseConnection {
      */
     Physical route(StatementKind kind) throws SQLException {
         checkOpen();
+        if (txLost != null) {
+            throw transactionLost();
+        }
         if (tx != null) {
             if (tx.onReplica() && (kind == StatementKind.WRITE || kind == StatementKind.MASTER_HINT)) {
                 throw kind == StatementKind.WRITE ? readOnlyWrite()
@@ -168,13 +173,7 @@ final class RoutingConnection implements LagwiseConnection {
             return null;
         }
         failed.node.markDown(cause);
-        if (replica == failed) {
-            replica = null;
-        }
-        if (lastUsed == failed) {
-            lastUsed = null;
-        }
-        failed.node.evict(failed.conn);
+        drop(failed);
         Physical next;
         if (tx == failed) {
             tx = null;
@@ -183,6 +182,53 @@ final class RoutingConnection implements LagwiseConnection {
             next = use(replica(failed.node));
         }
         return next;
+    }
+
+    /**
+     * A statement failed on {@code p} and will not be retried. When the connection broke, it is
+     * dropped (the pool will not hand it out again), a running transaction on it is marked lost, and
+     * the exception names the server; a replica is also marked down. The master is not marked down
+     * here: one broken connection may be just that, and the next borrow finds out whether the
+     * server is gone.
+     */
+    SQLException failed(Physical p, SQLException e) {
+        if (!SqlErrors.isConnectionProblem(e) || closed) {
+            return e;
+        }
+        boolean inTransaction = p == tx;
+        if (p.onReplica()) {
+            p.node.markDown(e);
+        }
+        drop(p);
+        if (inTransaction) {
+            endTransaction();
+            txLost = p.node.label();
+        }
+        String message = cluster.name + ": lost the connection to " + p.node.label() + ": " + SqlErrors.describe(e)
+                + (inTransaction ? "; the transaction is lost: roll back and run it again" : "");
+        SQLException wrapped = e instanceof java.sql.SQLTransientConnectionException
+                ? new java.sql.SQLTransientConnectionException(message, e.getSQLState(), e.getErrorCode(), e)
+                : new java.sql.SQLNonTransientConnectionException(message, e.getSQLState(), e.getErrorCode(), e);
+        return wrapped;
+    }
+
+    /** Forgets a broken server connection and evicts it from its pool. */
+    private void drop(Physical p) {
+        if (master == p) {
+            master = null;
+        }
+        if (replica == p) {
+            replica = null;
+        }
+        if (lastUsed == p) {
+            lastUsed = null;
+        }
+        p.node.evict(p.conn);
+    }
+
+    private SQLException transactionLost() {
+        return new java.sql.SQLTransactionRollbackException(cluster.name + ": the transaction was lost with the"
+                + " connection to " + txLost + "; roll back, then run it again", "40000");
     }
 
     private Physical use(Physical p) throws SQLException {
@@ -443,6 +489,11 @@ final class RoutingConnection implements LagwiseConnection {
             return;
         }
         this.autoCommit = autoCommit;
+        if (autoCommit && txLost != null) {
+            SQLException lost = transactionLost();
+            txLost = null;
+            throw lost;
+        }
         if (autoCommit && tx != null) {
             // JDBC: switching auto-commit on commits the running transaction.
             Physical p = tx;
@@ -461,6 +512,11 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public void commit() throws SQLException {
         checkOpen();
+        if (txLost != null) {
+            SQLException lost = transactionLost();
+            txLost = null;
+            throw lost;
+        }
         if (tx != null) {
             Physical p = tx;
             endTransaction();
@@ -471,6 +527,7 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public void rollback() throws SQLException {
         checkOpen();
+        txLost = null;
         if (tx != null) {
             Physical p = tx;
             endTransaction();

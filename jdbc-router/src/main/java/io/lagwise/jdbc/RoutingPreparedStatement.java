@@ -9,7 +9,8 @@ import java.sql.SQLException;
  * A prepared statement that was routed when it was prepared (the SQL is known then) and is checked
  * again at each execution: if the connection's transaction now runs elsewhere, or a read failed on a
  * replica before any result came back, it is prepared again on the right server and its parameters
- * are set again. Parameters are kept for that in three small arrays, made at the first setter.
+ * are set again (each node is tried at most once). Parameters are kept for that in three small
+ * arrays, made at the first setter.
  * A statement given a stream or a LOB cannot be moved; its read is not retried.
  */
 final class RoutingPreparedStatement extends DelegatingPreparedStatement<PreparedStatement> {
@@ -125,56 +126,64 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
 
     // ---- Execution: route again, run, retry a failed replica read once. -------------------------
 
+    @FunctionalInterface
+    private interface Execution<T> {
+        T run(PreparedStatement statement) throws SQLException;
+    }
+
+    /**
+     * Runs an execution on the right server. A read that fails on a replica before any result came
+     * back runs again on another node — each node at most once — until one answers.
+     */
+    private <T> T run(Execution<T> execution) throws SQLException {
+        follow();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return execution.run(statement);
+            } catch (SQLException e) {
+                if (attempt > connection.cluster.replicas.size() || !retry(e)) {
+                    throw connection.failed(physical, e);
+                }
+            }
+        }
+    }
+
     @Override
     public ResultSet executeQuery() throws SQLException {
-        follow();
-        try {
-            return statement.executeQuery();
-        } catch (SQLException e) {
-            if (!retry(e)) {
-                throw e;
-            }
-            return statement.executeQuery();
-        }
+        return run(PreparedStatement::executeQuery);
     }
 
     @Override
     public boolean execute() throws SQLException {
-        follow();
-        try {
-            return statement.execute();
-        } catch (SQLException e) {
-            if (!retry(e)) {
-                throw e;
-            }
-            return statement.execute();
-        }
+        return run(PreparedStatement::execute);
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        follow();
-        return statement.executeUpdate();
+        return run(PreparedStatement::executeUpdate);
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        follow();
-        return statement.executeLargeUpdate();
+        return run(PreparedStatement::executeLargeUpdate);
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
-        follow();
-        batched = false;
-        return statement.executeBatch();
+        try {
+            return run(PreparedStatement::executeBatch);
+        } finally {
+            batched = false;
+        }
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        follow();
-        batched = false;
-        return statement.executeLargeBatch();
+        try {
+            return run(PreparedStatement::executeLargeBatch);
+        } finally {
+            batched = false;
+        }
     }
 
     /** Makes sure the statement sits on the server its connection routes it to now. */

@@ -85,22 +85,27 @@ final class RoutingStatement extends RecordingStatement<Statement> {
         return s;
     }
 
-    /** Runs one SQL text; a read that fails on a replica before any result is tried once more elsewhere. */
+    /**
+     * Runs one SQL text. A read that fails on a replica before any result came back runs again on
+     * another node — each node at most once — until one answers.
+     */
     private <T> T run(String sql, Call<T> call) throws SQLException {
         StatementKind kind = connection.cluster.classifier.classify(sql);
         Statement s = statementFor(kind);
         RoutingConnection.Physical p = s == masterSide ? onMasterSide : onReplicaSide;
-        try {
-            return call.run(s, sql);
-        } catch (SQLException e) {
-            if (!(kind == StatementKind.READ || kind == StatementKind.LOCKING_READ) || !SqlErrors.isConnectionProblem(e)) {
-                throw e;
+        boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return call.run(s, sql);
+            } catch (SQLException e) {
+                RoutingConnection.Physical next = read && attempt <= connection.cluster.replicas.size()
+                        && SqlErrors.isConnectionProblem(e) ? connection.rerouteRead(p, kind, e) : null;
+                if (next == null) {
+                    throw connection.failed(p, e);
+                }
+                p = next;
+                s = statementOn(next);
             }
-            RoutingConnection.Physical next = connection.rerouteRead(p, kind, e);
-            if (next == null) {
-                throw e;
-            }
-            return call.run(statementOn(next), sql);
         }
     }
 

@@ -124,7 +124,9 @@ final class LocalNode extends AbstractNode {
                 "--sync-binlog=0",
                 "--performance-schema=0",
                 "--max-connections=300",
-                "--read-only=" + (role == Role.REPLICA ? 1 : 0)));
+                "--read-only=" + (role == Role.REPLICA ? 1 : 0),
+                // After a SIGKILL, drop relay logs and fetch again from the GTID position: crash-safe.
+                "--relay-log-recovery=" + (role == Role.REPLICA ? 1 : 0)));
         if (isRoot()) {
             command.add("--user=root");
         }
