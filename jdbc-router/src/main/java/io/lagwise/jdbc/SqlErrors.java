@@ -35,16 +35,26 @@ final class SqlErrors {
         return false;
     }
 
-    /** The innermost message, with any password masked: what to put in our own messages and logs. */
+    private static final java.util.regex.Pattern PASSWORD_PARAMETER =
+            java.util.regex.Pattern.compile("(?i)(\\w*password\\w*=)[^&\\s;,)]*");
+    private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile("(://[^/@\\s:]*:)[^/@\\s]*@");
+
+    /**
+     * The innermost cause's message (the driver's own words: "Access denied…", "Connection
+     * refused"), with anything shaped like a password masked: what goes in our messages and logs.
+     */
     static String describe(Throwable e) {
         Throwable root = e;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
         String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        if (root != e && e.getMessage() != null && !e.getMessage().equals(message)) {
-            message = e.getMessage() + " (cause: " + message + ")";
-        }
-        return JdbcUrl.redact(message);
+        return redact(message.strip());
+    }
+
+    /** Masks {@code password=…} parameters and {@code ://user:password@} in free text. */
+    static String redact(String text) {
+        String masked = PASSWORD_PARAMETER.matcher(text).replaceAll("$1***");
+        return URL_USERINFO.matcher(masked).replaceAll("$1***@");
     }
 }
