@@ -18,6 +18,9 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     private final RoutingConnection connection;
     private final String sql;
     private final StatementKind kind;
+    /** Whether this statement may ever have to move (reads): only then are parameters recorded. */
+    private final boolean movable;
+    private final int parameterCount;
     private final PrepareVariant variant;
     private final int a;
     private final int b;
@@ -35,12 +38,15 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     private boolean notReplayable;
     private boolean batched;
 
-    private RoutingPreparedStatement(RoutingConnection connection, String sql, StatementKind kind,
+    private RoutingPreparedStatement(RoutingConnection connection, String sql, StatementClassifier.Classification c,
             PrepareVariant variant, int a, int b, int holdability, int[] indexes, String[] names,
             RoutingConnection.Physical physical, PreparedStatement statement) {
         this.connection = connection;
         this.sql = sql;
-        this.kind = kind;
+        this.kind = c.kind();
+        // Writes, session statements and hinted ones always run on the master: they never move.
+        this.movable = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ || kind == StatementKind.LAST_USED;
+        this.parameterCount = c.parameters();
         this.variant = variant;
         this.a = a;
         this.b = b;
@@ -53,10 +59,10 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
 
     static PreparedStatement prepare(RoutingConnection connection, String sql, PrepareVariant variant, int a, int b,
             int holdability, int[] indexes, String[] names) throws SQLException {
-        StatementKind kind = connection.cluster.classifier.classify(sql);
-        RoutingConnection.Physical p = connection.route(kind);
+        StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
+        RoutingConnection.Physical p = connection.route(c.kind());
         PreparedStatement ps = variant.prepare(p.conn, sql, a, b, holdability, indexes, names);
-        return new RoutingPreparedStatement(connection, sql, kind, variant, a, b, holdability, indexes, names, p, ps);
+        return new RoutingPreparedStatement(connection, sql, c, variant, a, b, holdability, indexes, names, p, ps);
     }
 
     @Override
@@ -74,6 +80,9 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
 
     @Override
     void parameterSet(int index, int setter, long primitive, Object value) {
+        if (!movable) {
+            return;
+        }
         if (setters == null || index >= setters.length) {
             grow(index);
         }
@@ -88,7 +97,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     }
 
     private void grow(int index) {
-        int size = Math.max(index + 1, setters == null ? 4 : setters.length * 2);
+        int size = Math.max(index + 1, setters == null ? parameterCount + 1 : setters.length * 2);
         int[] s = new int[size];
         long[] p = new long[size];
         Object[] v = new Object[size];

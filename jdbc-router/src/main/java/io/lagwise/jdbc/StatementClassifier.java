@@ -33,7 +33,22 @@ final class StatementClassifier {
     private static final Set<String> WRITING_FUNCTIONS = Set.of("NEXTVAL", "SETVAL", "LASTVAL");
     private static final Set<String> WRITES_IN_WITH = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE");
 
-    private final Cache<String, StatementKind> cache;
+    private final Cache<String, Classification> cache;
+
+    /**
+     * What the classifier found: the kind, and for reads the number of {@code ?} placeholders (so
+     * a statement that may move records its parameters in arrays of the right size). Cached, one per
+     * SQL text.
+     */
+    record Classification(StatementKind kind, int parameters) {}
+
+    private static final Classification[] PLAIN = new Classification[StatementKind.values().length];
+
+    static {
+        for (StatementKind k : StatementKind.values()) {
+            PLAIN[k.ordinal()] = new Classification(k, 0);
+        }
+    }
 
     StatementClassifier(long maximumSize) {
         this.cache = Caffeine.newBuilder().maximumSize(maximumSize).build();
@@ -41,12 +56,17 @@ final class StatementClassifier {
 
     /** The statement's kind, from the cache when this text was seen before. */
     StatementKind classify(String sql) {
-        StatementKind kind = cache.getIfPresent(sql);
-        if (kind == null) {
-            kind = classifyUncached(sql);
-            cache.put(sql, kind);
+        return classification(sql).kind();
+    }
+
+    /** The statement's classification, from the cache when this text was seen before. */
+    Classification classification(String sql) {
+        Classification c = cache.getIfPresent(sql);
+        if (c == null) {
+            c = classifyUncached(sql);
+            cache.put(sql, c);
         }
-        return kind;
+        return c;
     }
 
     long cachedEntries() {
@@ -54,14 +74,14 @@ final class StatementClassifier {
         return cache.estimatedSize();
     }
 
-    static StatementKind classifyUncached(String sql) {
+    static Classification classifyUncached(String sql) {
         Lexer lx = new Lexer(sql);
         String first = lx.nextWord();
         if (lx.masterHint) {
-            return StatementKind.MASTER_HINT;
+            return PLAIN[StatementKind.MASTER_HINT.ordinal()];
         }
         if (first == null || lx.executableComment) {
-            return StatementKind.WRITE;
+            return PLAIN[StatementKind.WRITE.ordinal()];
         }
         if (READ_STARTS.contains(first)) {
             return scanQuery(lx, first.equals("WITH"));
@@ -69,51 +89,51 @@ final class StatementClassifier {
         if (METADATA_READS.contains(first)) {
             String second = lx.nextWord();
             if (first.equals("SHOW") && ("WARNINGS".equals(second) || "ERRORS".equals(second) || "COUNT".equals(second))) {
-                return StatementKind.LAST_USED;
+                return PLAIN[StatementKind.LAST_USED.ordinal()];
             }
-            return StatementKind.READ;
+            return PLAIN[StatementKind.READ.ordinal()];
         }
         if (SESSION_STARTS.contains(first)) {
-            return StatementKind.SESSION;
+            return PLAIN[StatementKind.SESSION.ordinal()];
         }
         if (first.equals("CREATE") || first.equals("DROP")) {
             String second = lx.nextWord();
             if ("TEMPORARY".equals(second) || ("OR".equals(second) && "REPLACE".equals(lx.nextWord())
                     && "TEMPORARY".equals(lx.nextWord()))) {
-                return StatementKind.SESSION;
+                return PLAIN[StatementKind.SESSION.ordinal()];
             }
         }
-        return StatementKind.WRITE;
+        return PLAIN[StatementKind.WRITE.ordinal()];
     }
 
     /** The rest of a query: the strongest marker found wins. */
-    private static StatementKind scanQuery(Lexer lx, boolean with) {
+    private static Classification scanQuery(Lexer lx, boolean with) {
         StatementKind kind = StatementKind.READ;
         String previous = "";
         for (String word = lx.nextWord(); word != null; word = lx.nextWord()) {
             if (with && WRITES_IN_WITH.contains(word)) {
-                return StatementKind.WRITE;
+                return PLAIN[StatementKind.WRITE.ordinal()];
             }
             if ((word.equals("UPDATE") || word.equals("SHARE")) && (previous.equals("FOR") || previous.equals("IN"))) {
                 kind = stronger(kind, StatementKind.LOCKING_READ);
             } else if (word.equals("INTO")) {
                 kind = stronger(kind, StatementKind.SESSION);
             } else if (word.equals("FOR") && previous.equals("VALUE")) {
-                return StatementKind.WRITE; // NEXT VALUE FOR / PREVIOUS VALUE FOR: sequences
+                return PLAIN[StatementKind.WRITE.ordinal()]; // NEXT VALUE FOR / PREVIOUS VALUE FOR: sequences
             } else if (lx.followedByParenthesis && WRITING_FUNCTIONS.contains(word)) {
-                return StatementKind.WRITE;
+                return PLAIN[StatementKind.WRITE.ordinal()];
             } else if (lx.followedByParenthesis && SESSION_FUNCTIONS.contains(word)) {
                 kind = stronger(kind, StatementKind.SESSION);
             }
             previous = word;
         }
         if (lx.masterHint) {
-            return StatementKind.MASTER_HINT;
+            return PLAIN[StatementKind.MASTER_HINT.ordinal()];
         }
         if (lx.executableComment) {
-            return StatementKind.WRITE;
+            return PLAIN[StatementKind.WRITE.ordinal()];
         }
-        return lx.userVariable ? stronger(kind, StatementKind.SESSION) : kind;
+        return new Classification(lx.userVariable ? stronger(kind, StatementKind.SESSION) : kind, lx.placeholders);
     }
 
     private static StatementKind stronger(StatementKind a, StatementKind b) {
@@ -140,6 +160,8 @@ final class StatementClassifier {
         boolean masterHint;
         boolean executableComment;
         boolean followedByParenthesis;
+        /** {@code ?} placeholders seen so far, outside literals and comments. */
+        int placeholders;
         /** A user variable ({@code @var} or {@code :=}) was seen: it lives in one session. */
         boolean userVariable;
 
@@ -190,6 +212,9 @@ final class StatementClassifier {
                     followedByParenthesis = j < n && s.charAt(j) == '(';
                     return s.substring(start, i).toUpperCase(Locale.ROOT);
                 } else {
+                    if (c == '?') {
+                        placeholders++;
+                    }
                     i++;
                 }
             }

@@ -66,20 +66,30 @@ class StatementClassifierTest {
             ;                                                                   | WRITE
             """)
     void classifies(String sql, StatementKind expected) {
-        assertThat(StatementClassifier.classifyUncached(sql.replace("\\n", "\n"))).isEqualTo(expected);
+        assertThat(StatementClassifier.classifyUncached(sql.replace("\\n", "\n")).kind()).isEqualTo(expected);
+    }
+
+    @Test
+    void reads_countTheirPlaceholders_outsideLiteralsAndComments() {
+        assertThat(StatementClassifier.classifyUncached("SELECT a FROM t WHERE b = ? AND c IN (?, ?)").parameters())
+                .isEqualTo(3);
+        assertThat(StatementClassifier.classifyUncached("SELECT '?', `?` /* ? */ FROM t WHERE b = ?").parameters())
+                .isEqualTo(1);
+        assertThat(StatementClassifier.classifyUncached("INSERT INTO t VALUES (?)").parameters())
+                .as("writes never move, so their placeholders are not counted").isZero();
     }
 
     @Test
     void emptyString_isAWrite_theSafeSide() {
-        assertThat(StatementClassifier.classifyUncached("")).isEqualTo(StatementKind.WRITE);
-        assertThat(StatementClassifier.classifyUncached("   ")).isEqualTo(StatementKind.WRITE);
+        assertThat(StatementClassifier.classifyUncached("").kind()).isEqualTo(StatementKind.WRITE);
+        assertThat(StatementClassifier.classifyUncached("   ").kind()).isEqualTo(StatementKind.WRITE);
     }
 
     @Test
     void unterminatedLiteralOrComment_doesNotThrow() {
-        assertThat(StatementClassifier.classifyUncached("SELECT 'abc")).isEqualTo(StatementKind.READ);
-        assertThat(StatementClassifier.classifyUncached("SELECT 1 /* open")).isEqualTo(StatementKind.READ);
-        assertThat(StatementClassifier.classifyUncached("SELECT `x")).isEqualTo(StatementKind.READ);
+        assertThat(StatementClassifier.classifyUncached("SELECT 'abc").kind()).isEqualTo(StatementKind.READ);
+        assertThat(StatementClassifier.classifyUncached("SELECT 1 /* open").kind()).isEqualTo(StatementKind.READ);
+        assertThat(StatementClassifier.classifyUncached("SELECT `x").kind()).isEqualTo(StatementKind.READ);
     }
 
     @Test
