@@ -10,21 +10,46 @@ import java.sql.Statement;
  */
 abstract class RecordingStatement<S extends Statement> extends DelegatingStatement<S> {
 
-    private int fetchSize = -1;
-    private int fetchDirection = -1;
-    private long maxRows = -1;
-    private int maxFieldSize = -1;
-    private int queryTimeout = -1;
-    private int escapeProcessing = -1;
-    private int poolable = -1;
-    private boolean closeOnCompletion;
-    private String cursorName;
+    /** Settings made before or after the driver statement existed; most statements have none. */
+    private static final class Settings {
+        int fetchSize = -1;
+        int fetchDirection = -1;
+        long maxRows = -1;
+        int maxFieldSize = -1;
+        int queryTimeout = -1;
+        int escapeProcessing = -1;
+        int poolable = -1;
+        boolean closeOnCompletion;
+        String cursorName;
+    }
+
+    private Settings settings;
+
+    private Settings settings() {
+        if (settings == null) {
+            settings = new Settings();
+        }
+        return settings;
+    }
 
     /** The driver statement in use now, or {@code null} if none was made yet. */
     abstract S current();
 
     /** Applies every recorded setting to a newly made driver statement. */
     final void applySettings(Statement s) throws SQLException {
+        Settings t = settings;
+        if (t == null) {
+            return;
+        }
+        int fetchSize = t.fetchSize;
+        int fetchDirection = t.fetchDirection;
+        long maxRows = t.maxRows;
+        int maxFieldSize = t.maxFieldSize;
+        int queryTimeout = t.queryTimeout;
+        int escapeProcessing = t.escapeProcessing;
+        int poolable = t.poolable;
+        boolean closeOnCompletion = t.closeOnCompletion;
+        String cursorName = t.cursorName;
         if (fetchSize >= 0) {
             s.setFetchSize(fetchSize);
         }
@@ -62,13 +87,13 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         } else if (rows < 0) {
             throw new SQLException("fetch size cannot be negative: " + rows, "22023");
         }
-        fetchSize = rows;
+        settings().fetchSize = rows;
     }
 
     @Override
     public int getFetchSize() throws SQLException {
         S s = current();
-        return s != null ? s.getFetchSize() : Math.max(fetchSize, 0);
+        return s != null ? s.getFetchSize() : settings == null ? 0 : Math.max(settings.fetchSize, 0);
     }
 
     @Override
@@ -77,13 +102,14 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         if (s != null) {
             s.setFetchDirection(direction);
         }
-        fetchDirection = direction;
+        settings().fetchDirection = direction;
     }
 
     @Override
     public int getFetchDirection() throws SQLException {
         S s = current();
-        return s != null ? s.getFetchDirection() : fetchDirection >= 0 ? fetchDirection : java.sql.ResultSet.FETCH_FORWARD;
+        return s != null ? s.getFetchDirection() : settings != null && settings.fetchDirection >= 0 ? settings.fetchDirection
+                : java.sql.ResultSet.FETCH_FORWARD;
     }
 
     @Override
@@ -104,13 +130,13 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         } else if (max < 0) {
             throw new SQLException("max rows cannot be negative: " + max, "22023");
         }
-        maxRows = max;
+        settings().maxRows = max;
     }
 
     @Override
     public long getLargeMaxRows() throws SQLException {
         S s = current();
-        return s != null ? s.getLargeMaxRows() : Math.max(maxRows, 0);
+        return s != null ? s.getLargeMaxRows() : settings == null ? 0 : Math.max(settings.maxRows, 0);
     }
 
     @Override
@@ -121,13 +147,13 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         } else if (max < 0) {
             throw new SQLException("max field size cannot be negative: " + max, "22023");
         }
-        maxFieldSize = max;
+        settings().maxFieldSize = max;
     }
 
     @Override
     public int getMaxFieldSize() throws SQLException {
         S s = current();
-        return s != null ? s.getMaxFieldSize() : Math.max(maxFieldSize, 0);
+        return s != null ? s.getMaxFieldSize() : settings == null ? 0 : Math.max(settings.maxFieldSize, 0);
     }
 
     @Override
@@ -138,13 +164,13 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         } else if (seconds < 0) {
             throw new SQLException("query timeout cannot be negative: " + seconds, "22023");
         }
-        queryTimeout = seconds;
+        settings().queryTimeout = seconds;
     }
 
     @Override
     public int getQueryTimeout() throws SQLException {
         S s = current();
-        return s != null ? s.getQueryTimeout() : Math.max(queryTimeout, 0);
+        return s != null ? s.getQueryTimeout() : settings == null ? 0 : Math.max(settings.queryTimeout, 0);
     }
 
     @Override
@@ -153,7 +179,7 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         if (s != null) {
             s.setEscapeProcessing(enable);
         }
-        escapeProcessing = enable ? 1 : 0;
+        settings().escapeProcessing = enable ? 1 : 0;
     }
 
     @Override
@@ -162,13 +188,13 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         if (s != null) {
             s.setPoolable(value);
         }
-        poolable = value ? 1 : 0;
+        settings().poolable = value ? 1 : 0;
     }
 
     @Override
     public boolean isPoolable() throws SQLException {
         S s = current();
-        return s != null ? s.isPoolable() : poolable == 1;
+        return s != null ? s.isPoolable() : settings != null && settings.poolable == 1;
     }
 
     @Override
@@ -177,13 +203,13 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         if (s != null) {
             s.closeOnCompletion();
         }
-        closeOnCompletion = true;
+        settings().closeOnCompletion = true;
     }
 
     @Override
     public boolean isCloseOnCompletion() throws SQLException {
         S s = current();
-        return s != null ? s.isCloseOnCompletion() : closeOnCompletion;
+        return s != null ? s.isCloseOnCompletion() : settings != null && settings.closeOnCompletion;
     }
 
     @Override
@@ -192,6 +218,6 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         if (s != null) {
             s.setCursorName(name);
         }
-        cursorName = name;
+        settings().cursorName = name;
     }
 }

@@ -364,6 +364,24 @@ class RoutingTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void statementSettings_madeBeforeTheFirstRun_areApplied_andFollowTheStatement(JdbcDriver driver,
+            ReplicationTopology topology) throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.setMaxRows(1);
+            s.setQueryTimeout(7);
+            assertThat(s.getMaxRows()).isEqualTo(1);
+            try (ResultSet rs = s.executeQuery("SELECT 1 UNION SELECT 2 UNION SELECT 3")) {
+                assertThat(rs.next()).isTrue();
+                assertThat(rs.next()).as("maxRows applied on the replica's statement").isFalse();
+            }
+            s.executeUpdate("INSERT INTO routed (ran_on, v) VALUES (@@server_id, 'settings')");
+            assertThat(s.getQueryTimeout()).as("and on the master's").isEqualTo(7);
+        }
+    }
+
     static int ranOn(ReplicationTopology topology, long id) throws SQLException {
         try (Connection m = topology.master().connect();
                 PreparedStatement ps = m.prepareStatement("SELECT ran_on FROM routed WHERE id = ?")) {
