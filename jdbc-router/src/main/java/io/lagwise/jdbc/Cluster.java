@@ -60,8 +60,15 @@ final class Cluster {
     /** Fails a write fast while the master is known to be down. */
     SQLException masterDown() {
         return new SQLTransientConnectionException(name + ": " + master.label() + " is down (for "
-                + master.downFor().toMillis() + " ms: " + master.downReason() + "); writes fail until it answers again",
+                + master.downFor().toMillis() + " ms: " + master.downReason() + "); writes, and reads that fall back to"
+                + " it, fail until it answers again",
                 "08001");
+    }
+
+    /** The master's pool had no free connection in time: the server is fine, the pool is full. */
+    SQLException masterBusy(SQLException cause) {
+        return new SQLTransientConnectionException(name + ": no connection to " + master.label()
+                + " became free in time: " + cause.getMessage(), cause.getSQLState(), cause);
     }
 
     /** Wraps a failure to reach the master, naming it. */

@@ -355,8 +355,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
         /**
          * The driver's TCP connect timeout for every node (sets {@code connectTimeout} on the
-         * driver); default 3 s. A frozen server accepts TCP and never answers: this is what
-         * bounds the wait for it.
+         * driver); default 3 s. It bounds connecting only: a frozen server accepts TCP and then never
+         * answers, so set the driver's {@code socketTimeout} (in the URL or with
+         * {@link PoolOptions#dataSourceProperty}) to bound a query on it.
          *
          * @throws IllegalArgumentException unless positive
          */
@@ -495,6 +496,13 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 c.setKeepaliveTime(p.keepaliveTime.toMillis());
             }
             c.setInitializationFailTimeout(-1); // build() checks each node itself, with a clearer message
+            if (role == NodeRole.REPLICA) {
+                // Every replica connection is read-only, set once per physical connection by the pool:
+                // even a write the classifier cannot see (a stored function) fails on a replica.
+                c.setReadOnly(true);
+                // Said to the server too: MySQL Connector/J does not pass read-only on to MariaDB.
+                c.setConnectionInitSql("SET SESSION TRANSACTION READ ONLY");
+            }
             if (!hasParameter(spec.url, "connectTimeout")) {
                 c.addDataSourceProperty("connectTimeout", Long.toString(connectTimeout.toMillis()));
             }

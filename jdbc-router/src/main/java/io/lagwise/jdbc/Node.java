@@ -17,9 +17,10 @@ import org.slf4j.LoggerFactory;
 /**
  * One server as the router sees it: its pool, and its health as the router last saw it.
  *
- * <p>Health here is what failures teach: a connection-class error marks the node down at once, and
- * it is tried again after a backoff (1 s, doubling to 30 s) — one borrow that succeeds brings it
- * back. Read without locks: a few volatile fields.
+ * <p>Health here is what failures teach: a failure to reach the server marks the node down at once
+ * (a pool that is merely full does not), and it is tried again after a backoff (1 s, doubling to
+ * 30 s) — a borrowed connection that proves valid brings it back. Read without locks: a few
+ * volatile fields.
  */
 final class Node implements ReplicaView {
 
@@ -109,13 +110,27 @@ final class Node implements ReplicaView {
         try {
             c = pool.getConnection();
         } catch (SQLException e) {
-            if (SqlErrors.isConnectionProblem(e)) {
+            if (SqlErrors.isServerUnreachable(e)) {
                 markDown(e);
             }
             throw e;
         }
         inFlight.incrementAndGet();
         if (down) {
+            // The pool may hand out an idle connection without checking it: prove the server is back.
+            boolean alive;
+            try {
+                alive = c.isValid(2);
+            } catch (SQLException e) {
+                alive = false;
+            }
+            if (!alive) {
+                evict(c);
+                SQLException e = new java.sql.SQLTransientConnectionException(dataSourceName + ": " + label()
+                        + " is still down", "08001");
+                markDown(e);
+                throw e;
+            }
             markUp();
         }
         return c;
@@ -137,18 +152,23 @@ final class Node implements ReplicaView {
         pool.evictConnection(c);
     }
 
+    /**
+     * Marks the node down, or, when a retry after the backoff failed, doubles the backoff (1 s up to
+     * 30 s). Failures of other threads in the same outage do not double it.
+     */
     synchronized void markDown(Throwable cause) {
         long now = ticker.read();
         if (!down) {
-            down = true;
-            downSince = now;
             backoff = FIRST_BACKOFF;
+            downSince = now;
             downReason = SqlErrors.describe(cause);
+            retryAt = now + backoff;
+            down = true; // after retryAt: a reader that sees down sees its retry time
             log.warn("{}: {} is down: {}", dataSourceName, label(), downReason);
-        } else {
+        } else if (now - retryAt >= 0) {
             backoff = Math.min(backoff * 2, MAX_BACKOFF);
+            retryAt = now + backoff;
         }
-        retryAt = now + backoff;
     }
 
     synchronized void markUp() {

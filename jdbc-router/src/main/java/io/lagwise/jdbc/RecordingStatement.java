@@ -12,7 +12,8 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
 
     /** Settings made before or after the driver statement existed; most statements have none. */
     private static final class Settings {
-        int fetchSize = -1;
+        boolean fetchSizeSet;
+        int fetchSize;
         int fetchDirection = -1;
         long maxRows = -1;
         int maxFieldSize = -1;
@@ -41,6 +42,7 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         if (t == null) {
             return;
         }
+        boolean fetchSizeSet = t.fetchSizeSet;
         int fetchSize = t.fetchSize;
         int fetchDirection = t.fetchDirection;
         long maxRows = t.maxRows;
@@ -50,8 +52,8 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
         int poolable = t.poolable;
         boolean closeOnCompletion = t.closeOnCompletion;
         String cursorName = t.cursorName;
-        if (fetchSize >= 0) {
-            s.setFetchSize(fetchSize);
+        if (fetchSizeSet) {
+            s.setFetchSize(fetchSize); // may be Integer.MIN_VALUE: MySQL Connector/J's streaming idiom
         }
         if (fetchDirection >= 0) {
             s.setFetchDirection(fetchDirection);
@@ -83,17 +85,16 @@ abstract class RecordingStatement<S extends Statement> extends DelegatingStateme
     public void setFetchSize(int rows) throws SQLException {
         S s = current();
         if (s != null) {
-            s.setFetchSize(rows);
-        } else if (rows < 0) {
-            throw new SQLException("fetch size cannot be negative: " + rows, "22023");
+            s.setFetchSize(rows); // the driver judges the value (MySQL accepts Integer.MIN_VALUE)
         }
         settings().fetchSize = rows;
+        settings().fetchSizeSet = true;
     }
 
     @Override
     public int getFetchSize() throws SQLException {
         S s = current();
-        return s != null ? s.getFetchSize() : settings == null ? 0 : Math.max(settings.fetchSize, 0);
+        return s != null ? s.getFetchSize() : settings == null ? 0 : settings.fetchSize;
     }
 
     @Override

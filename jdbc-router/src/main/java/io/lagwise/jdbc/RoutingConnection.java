@@ -40,9 +40,9 @@ import java.util.concurrent.Executor;
  * <p>At most one master and one replica connection are held at a time. Session settings made on this
  * connection (auto-commit, isolation, catalog, schema, client info, network timeout) are kept here as
  * plain fields and applied to a server connection when it is about to be used, only where they
- * differ; HikariCP resets them when the connection goes back to its pool. Read-only is applied to
- * the master only: replicas are read-only servers already, and the round trip each
- * {@code @Transactional(readOnly = true)} would otherwise cost buys nothing.
+ * differ; HikariCP resets them when the connection goes back to its pool. Replica connections come
+ * from their pool as read-only sessions (set once per physical connection), so read-only is applied
+ * here to the master only, the one server where it changes.
  */
 final class RoutingConnection implements LagwiseConnection {
 
@@ -88,6 +88,7 @@ final class RoutingConnection implements LagwiseConnection {
         int holdability = -1;
         int networkTimeout = -1;
         boolean clientInfoApplied;
+        boolean typeMapApplied;
 
         Physical(Node node, Connection conn) {
             this.node = node;
@@ -107,6 +108,14 @@ final class RoutingConnection implements LagwiseConnection {
      * Starts a transaction on it when auto-commit is off and none runs.
      */
     Physical route(StatementKind kind) throws SQLException {
+        return route(kind, true);
+    }
+
+    /**
+     * As {@link #route(StatementKind)}; {@code executing} is false when a statement is only being
+     * prepared, so that a transaction counts the statements it ran, not the ones it prepared.
+     */
+    Physical route(StatementKind kind, boolean executing) throws SQLException {
         checkOpen();
         if (txLost != null) {
             throw transactionLost();
@@ -118,7 +127,12 @@ final class RoutingConnection implements LagwiseConnection {
                                 + " that already runs on " + tx.node.label() + "; a transaction never spans two"
                                 + " servers: give the hint on its first statement, or call useMaster() before it", "25006");
             }
-            txStatements++;
+            if (kind == StatementKind.SESSION && !tx.onReplica()) {
+                forcedMaster = true; // the session state outlives the transaction, on the master
+            }
+            if (executing) {
+                txStatements++;
+            }
             return use(tx);
         }
         boolean toMaster = forcedMaster || kind == StatementKind.MASTER_HINT;
@@ -131,9 +145,12 @@ final class RoutingConnection implements LagwiseConnection {
                 p = replica(null);
             } else {
                 p = master();
+                if (kind == StatementKind.SESSION) {
+                    forcedMaster = true;
+                }
             }
             tx = p;
-            txStatements = 1;
+            txStatements = executing ? 1 : 0;
             return use(p);
         }
         if (toMaster) {
@@ -145,9 +162,7 @@ final class RoutingConnection implements LagwiseConnection {
             case LOCKING_READ:
                 return use(readOnly ? replica(null) : master());
             case SESSION:
-                if (readOnly) {
-                    return use(replica(null));
-                }
+                // Session state must stay where it was made: the master, for the rest of this connection.
                 forcedMaster = true;
                 return use(master());
             case LAST_USED:
@@ -174,14 +189,16 @@ final class RoutingConnection implements LagwiseConnection {
         }
         failed.node.markDown(cause);
         drop(failed);
-        Physical next;
-        if (tx == failed) {
-            tx = null;
-            next = route(kind);
-        } else {
-            next = use(replica(failed.node));
+        try {
+            if (tx == failed) {
+                tx = null;
+                return route(kind);
+            }
+            return use(replica(failed.node));
+        } catch (SQLException e) {
+            e.addSuppressed(cause);
+            throw e;
         }
-        return next;
     }
 
     /**
@@ -232,7 +249,11 @@ final class RoutingConnection implements LagwiseConnection {
     }
 
     private Physical use(Physical p) throws SQLException {
-        sync(p);
+        try {
+            sync(p);
+        } catch (SQLException e) {
+            throw failed(p, e);
+        }
         lastUsed = p;
         return p;
     }
@@ -248,19 +269,17 @@ final class RoutingConnection implements LagwiseConnection {
         try {
             master = new Physical(node, node.borrow());
         } catch (SQLException e) {
-            throw cluster.masterUnreachable(e);
+            throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(e) : cluster.masterBusy(e);
         }
         return master;
     }
 
     /** The replica connection for a read; another replica than {@code avoid}; the master as fallback. */
     private Physical replica(Node avoid) throws SQLException {
-        if (replica != null && replica.node.available()) {
-            return replica;
-        }
         if (replica != null) {
-            release(replica);
-            replica = null;
+            // Kept for this connection's life unless it fails here: results may still be open on it,
+            // and one replica for the whole connection keeps its reads monotonic.
+            return replica;
         }
         Node failed = avoid;
         for (int attempt = 0; attempt <= cluster.replicas.size(); attempt++) {
@@ -295,7 +314,7 @@ final class RoutingConnection implements LagwiseConnection {
                 p.autoCommit = wanted;
             }
         }
-        if (!p.onReplica() && p.readOnly != readOnly) {
+        if (!p.onReplica() && p.readOnly != readOnly) { // replica pools hand out read-only connections
             c.setReadOnly(readOnly);
             p.readOnly = readOnly;
         }
@@ -323,8 +342,9 @@ final class RoutingConnection implements LagwiseConnection {
             c.setClientInfo(clientInfo);
             p.clientInfoApplied = true;
         }
-        if (typeMap != null) {
+        if (typeMap != null && !p.typeMapApplied) {
             c.setTypeMap(typeMap);
+            p.typeMapApplied = true;
         }
     }
 
@@ -343,7 +363,15 @@ final class RoutingConnection implements LagwiseConnection {
         if (replica != null) {
             return replica.conn;
         }
-        return master().conn;
+        // Borrow without routing anything: a replica for read-only work or while the master is
+        // down, else the master. Catalog and schema set here apply, so metadata sees them.
+        Physical p = readOnly || !cluster.master.available() ? replica(null) : master();
+        try {
+            sync(p);
+        } catch (SQLException e) {
+            throw failed(p, e);
+        }
+        return p.conn;
     }
 
     private SQLException readOnlyWrite() {
@@ -369,6 +397,22 @@ final class RoutingConnection implements LagwiseConnection {
         if (p == lastUsed) {
             lastUsed = null;
         }
+        // HikariCP resets auto-commit, read-only, isolation, catalog, schema and network timeout;
+        // client info and the type map it does not, so the next borrower would inherit them.
+        try {
+            if (p.clientInfoApplied) {
+                // Blank, not removed: MariaDB Connector/J cannot remove a client info property.
+                for (String name : clientInfo.stringPropertyNames()) {
+                    p.conn.setClientInfo(name, "");
+                }
+            }
+            if (typeMap != null) {
+                p.conn.setTypeMap(new java.util.HashMap<>());
+            }
+        } catch (SQLException e) {
+            p.node.evict(p.conn);
+            return;
+        }
         p.node.release(p.conn);
     }
 
@@ -388,6 +432,11 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public boolean usesMaster() {
         return forcedMaster;
+    }
+
+    /** Whether the application set this connection read-only. */
+    boolean readOnlyMode() {
+        return readOnly;
     }
 
     @Override
@@ -463,15 +512,20 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency,
             int resultSetHoldability) throws SQLException {
-        // A procedure may write: the master, unless the connection is read-only (then the replica's
-        // read_only setting is what stops a writing procedure).
-        StatementKind kind = cluster.classifier.classify(sql) == StatementKind.MASTER_HINT ? StatementKind.MASTER_HINT
-                : readOnly ? StatementKind.READ : StatementKind.WRITE;
-        Physical p = route(kind);
+        boolean hint = cluster.classifier.classify(sql) == StatementKind.MASTER_HINT;
+        Physical p = route(callKind(hint, readOnly), false);
         CallableStatement cs = resultSetHoldability == -1
                 ? p.conn.prepareCall(sql, resultSetType, resultSetConcurrency)
                 : p.conn.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
-        return new RoutingCallableStatement(this, cs);
+        return new RoutingCallableStatement(this, hint, p, cs);
+    }
+
+    /**
+     * How a procedure call is routed: it may write, so the master — unless the connection is
+     * read-only, when it runs on the replica (a read-only session, so a writing procedure fails).
+     */
+    static StatementKind callKind(boolean masterHint, boolean readOnly) {
+        return masterHint ? StatementKind.MASTER_HINT : readOnly ? StatementKind.READ : StatementKind.WRITE;
     }
 
     @Override
@@ -519,8 +573,12 @@ final class RoutingConnection implements LagwiseConnection {
         }
         if (tx != null) {
             Physical p = tx;
+            try {
+                p.conn.commit();
+            } catch (SQLException e) {
+                throw failed(p, e); // the transaction stays open (or is marked lost): rollback() still works
+            }
             endTransaction();
-            p.conn.commit();
         }
     }
 
@@ -531,7 +589,11 @@ final class RoutingConnection implements LagwiseConnection {
         if (tx != null) {
             Physical p = tx;
             endTransaction();
-            p.conn.rollback();
+            try {
+                p.conn.rollback();
+            } catch (SQLException e) {
+                throw failed(p, e);
+            }
         }
     }
 
@@ -684,6 +746,11 @@ final class RoutingConnection implements LagwiseConnection {
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         checkOpen();
         this.typeMap = map;
+        for (Physical p : new Physical[] {master, replica}) {
+            if (p != null) {
+                p.typeMapApplied = false;
+            }
+        }
     }
 
     @Override
@@ -804,7 +871,7 @@ final class RoutingConnection implements LagwiseConnection {
         for (Physical p : new Physical[] {master, replica}) {
             if (p != null) {
                 p.conn.abort(executor);
-                p.node.release(p.conn);
+                p.node.evict(p.conn);
             }
         }
         master = null;

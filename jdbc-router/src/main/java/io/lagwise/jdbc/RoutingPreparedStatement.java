@@ -60,7 +60,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     static PreparedStatement prepare(RoutingConnection connection, String sql, PrepareVariant variant, int a, int b,
             int holdability, int[] indexes, String[] names) throws SQLException {
         StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
-        RoutingConnection.Physical p = connection.route(c.kind());
+        RoutingConnection.Physical p = connection.route(c.kind(), false);
         PreparedStatement ps = variant.prepare(p.conn, sql, a, b, holdability, indexes, names);
         return new RoutingPreparedStatement(connection, sql, c, variant, a, b, holdability, indexes, names, p, ps);
     }
@@ -215,12 +215,22 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         if (next == null) {
             return false;
         }
-        moveTo(next, e);
+        try {
+            moveTo(next, e);
+        } catch (SQLException moveFailure) {
+            throw connection.failed(next, moveFailure);
+        }
         next.node.statementsServed.increment();
         return true;
     }
 
     private void moveTo(RoutingConnection.Physical target, SQLException failure) throws SQLException {
+        if (!movable) {
+            // A write stays on the master; it moves only when that connection was replaced after
+            // breaking, and its parameters were not kept.
+            throw new SQLException(connection.cluster.name + ": the connection this statement was prepared on ("
+                    + physical.node.label() + ") broke; prepare the statement again", "08003", failure);
+        }
         if (notReplayable || batched) {
             throw new SQLException(connection.cluster.name + ": this statement was prepared on "
                     + physical.node.label() + " and must now run on " + target.node.label() + ", but it holds a "

@@ -79,6 +79,8 @@ final class RoutingStatement extends RecordingStatement<Statement> {
                 onMasterSide = p;
                 masterSide = s;
             }
+        } else if (s != current) {
+            applySettings(s); // settings made while the other side's statement was current
         }
         current = s;
         p.node.statementsServed.increment();
@@ -92,7 +94,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     private <T> T run(String sql, Call<T> call) throws SQLException {
         StatementKind kind = connection.cluster.classifier.classify(sql);
         Statement s = statementFor(kind);
-        RoutingConnection.Physical p = s == masterSide ? onMasterSide : onReplicaSide;
+        RoutingConnection.Physical p = physicalOf(s);
         boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
         for (int attempt = 0; ; attempt++) {
             try {
@@ -201,13 +203,25 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     @Override
     public int[] executeBatch() throws SQLException {
         Statement s = batchStatement();
-        return s == null ? new int[0] : s.executeBatch();
+        try {
+            return s == null ? new int[0] : s.executeBatch();
+        } catch (SQLException e) {
+            throw connection.failed(physicalOf(s), e);
+        }
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
         Statement s = batchStatement();
-        return s == null ? new long[0] : s.executeLargeBatch();
+        try {
+            return s == null ? new long[0] : s.executeLargeBatch();
+        } catch (SQLException e) {
+            throw connection.failed(physicalOf(s), e);
+        }
+    }
+
+    private RoutingConnection.Physical physicalOf(Statement s) {
+        return s == masterSide ? onMasterSide : onReplicaSide;
     }
 
     private Statement batchStatement() throws SQLException {

@@ -35,8 +35,20 @@ final class SqlErrors {
         return false;
     }
 
+    /**
+     * Whether a failure to get a connection says the server is unreachable. HikariCP's own timeout
+     * ({@link SQLTransientConnectionException} with no cause) means the pool was full, not that the
+     * server is gone; with a cause, it carries the last failure to connect.
+     */
+    static boolean isServerUnreachable(SQLException e) {
+        if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
+            return false;
+        }
+        return isConnectionProblem(e);
+    }
+
     private static final java.util.regex.Pattern PASSWORD_PARAMETER =
-            java.util.regex.Pattern.compile("(?i)(\\w*password\\w*=)[^&\\s;,)]*");
+            java.util.regex.Pattern.compile("(?i)(\\w*password\\w*=)[^&\\s]*");
     private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile("(://[^/@\\s:]*:)[^/@\\s]*@");
 
     /**

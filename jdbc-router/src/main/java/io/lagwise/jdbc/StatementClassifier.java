@@ -22,6 +22,8 @@ import java.util.Set;
 final class StatementClassifier {
 
     static final String MASTER_HINT = "lagwise:master";
+    /** Longer SQL texts are classified every time, not cached: the cache's memory stays bounded. */
+    static final int MAX_CACHED_LENGTH = 4096;
 
     private static final Set<String> READ_STARTS = Set.of("SELECT", "WITH", "VALUES", "TABLE");
     private static final Set<String> METADATA_READS = Set.of("SHOW", "DESC", "DESCRIBE", "HELP");
@@ -29,7 +31,13 @@ final class StatementClassifier {
             "DEALLOCATE", "BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA", "HANDLER", "RESET",
             "DO", "GET");
     private static final Set<String> SESSION_FUNCTIONS = Set.of("LAST_INSERT_ID", "GET_LOCK", "RELEASE_LOCK",
-            "RELEASE_ALL_LOCKS", "IS_FREE_LOCK", "IS_USED_LOCK", "FOUND_ROWS", "ROW_COUNT", "CONNECTION_ID");
+            "RELEASE_ALL_LOCKS", "IS_FREE_LOCK", "IS_USED_LOCK", "CONNECTION_ID");
+    /** About the previous statement of the session: they must run where it ran. */
+    private static final Set<String> LAST_STATEMENT_FUNCTIONS = Set.of("FOUND_ROWS", "ROW_COUNT");
+    /** Session variables that hold what this session wrote or did last. */
+    private static final Set<String> SESSION_VARIABLES = Set.of("IDENTITY", "LAST_INSERT_ID", "INSERT_ID",
+            "LAST_GTID");
+    private static final Set<String> LAST_STATEMENT_VARIABLES = Set.of("WARNING_COUNT", "ERROR_COUNT");
     private static final Set<String> WRITING_FUNCTIONS = Set.of("NEXTVAL", "SETVAL", "LASTVAL");
     private static final Set<String> WRITES_IN_WITH = Set.of("INSERT", "UPDATE", "DELETE", "REPLACE");
 
@@ -61,6 +69,9 @@ final class StatementClassifier {
 
     /** The statement's classification, from the cache when this text was seen before. */
     Classification classification(String sql) {
+        if (sql.length() > MAX_CACHED_LENGTH) {
+            return classifyUncached(sql); // long texts are one-offs (literal bulk inserts): don't keep them
+        }
         Classification c = cache.getIfPresent(sql);
         if (c == null) {
             c = classifyUncached(sql);
@@ -88,10 +99,12 @@ final class StatementClassifier {
         }
         if (METADATA_READS.contains(first)) {
             String second = lx.nextWord();
-            if (first.equals("SHOW") && ("WARNINGS".equals(second) || "ERRORS".equals(second) || "COUNT".equals(second))) {
-                return PLAIN[StatementKind.LAST_USED.ordinal()];
+            StatementKind kind = first.equals("SHOW") && ("WARNINGS".equals(second) || "ERRORS".equals(second)
+                    || "COUNT".equals(second)) ? StatementKind.LAST_USED : StatementKind.READ;
+            while (lx.nextWord() != null) {
+                // read to the end: a second statement after ';' makes it a write
             }
-            return PLAIN[StatementKind.READ.ordinal()];
+            return PLAIN[(lx.multiStatement ? StatementKind.WRITE : kind).ordinal()];
         }
         if (SESSION_STARTS.contains(first)) {
             return PLAIN[StatementKind.SESSION.ordinal()];
@@ -109,6 +122,7 @@ final class StatementClassifier {
     /** The rest of a query: the strongest marker found wins. */
     private static Classification scanQuery(Lexer lx, boolean with) {
         StatementKind kind = StatementKind.READ;
+        boolean lastStatement = false;
         String previous = "";
         for (String word = lx.nextWord(); word != null; word = lx.nextWord()) {
             if (with && WRITES_IN_WITH.contains(word)) {
@@ -124,8 +138,13 @@ final class StatementClassifier {
                 return PLAIN[StatementKind.WRITE.ordinal()];
             } else if (lx.followedByParenthesis && SESSION_FUNCTIONS.contains(word)) {
                 kind = stronger(kind, StatementKind.SESSION);
+            } else if (lx.followedByParenthesis && LAST_STATEMENT_FUNCTIONS.contains(word)) {
+                lastStatement = true;
             }
             previous = word;
+        }
+        if (lx.multiStatement) {
+            return PLAIN[StatementKind.WRITE.ordinal()]; // "SELECT 1; DELETE …" with allowMultiQueries
         }
         if (lx.masterHint) {
             return PLAIN[StatementKind.MASTER_HINT.ordinal()];
@@ -133,7 +152,13 @@ final class StatementClassifier {
         if (lx.executableComment) {
             return PLAIN[StatementKind.WRITE.ordinal()];
         }
-        return new Classification(lx.userVariable ? stronger(kind, StatementKind.SESSION) : kind, lx.placeholders);
+        if (lx.userVariable || lx.sessionVariable) {
+            kind = stronger(kind, StatementKind.SESSION);
+        }
+        if ((lastStatement || lx.lastStatementVariable) && kind == StatementKind.READ) {
+            kind = StatementKind.LAST_USED;
+        }
+        return new Classification(kind, lx.placeholders);
     }
 
     private static StatementKind stronger(StatementKind a, StatementKind b) {
@@ -164,6 +189,13 @@ final class StatementClassifier {
         int placeholders;
         /** A user variable ({@code @var} or {@code :=}) was seen: it lives in one session. */
         boolean userVariable;
+        /** A system variable holding this session's own last write ({@code @@identity}…) was seen. */
+        boolean sessionVariable;
+        /** A system variable about the previous statement ({@code @@warning_count}…) was seen. */
+        boolean lastStatementVariable;
+        /** A {@code ;} was followed by more SQL: several statements in one text. */
+        boolean multiStatement;
+        private boolean semicolon;
 
         Lexer(String s) {
             this.s = s;
@@ -192,8 +224,17 @@ final class StatementClassifier {
                     skipQuoted(c);
                 } else if (c == '@') {
                     if (i + 1 < n && s.charAt(i + 1) == '@') {
-                        i += 2; // @@system_variable: readable anywhere
+                        i += 2; // @@system_variable: readable anywhere, but for a few about this session
+                        int start = i;
                         skipIdentifierChars();
+                        if (i < n && s.charAt(i) == '.') { // @@session.x, @@global.x
+                            i++;
+                            start = i;
+                            skipIdentifierChars();
+                        }
+                        String name = s.substring(start, i).toUpperCase(Locale.ROOT);
+                        sessionVariable |= SESSION_VARIABLES.contains(name);
+                        lastStatementVariable |= LAST_STATEMENT_VARIABLES.contains(name);
                     } else {
                         userVariable = true;
                         i++;
@@ -203,6 +244,9 @@ final class StatementClassifier {
                     userVariable = true;
                     i += 2;
                 } else if (isWordStart(c)) {
+                    if (semicolon) {
+                        multiStatement = true;
+                    }
                     int start = i;
                     skipIdentifierChars();
                     int j = i;
@@ -214,6 +258,10 @@ final class StatementClassifier {
                 } else {
                     if (c == '?') {
                         placeholders++;
+                    } else if (c == ';') {
+                        semicolon = true;
+                    } else if (semicolon && !Character.isWhitespace(c)) {
+                        multiStatement = true;
                     }
                     i++;
                 }

@@ -30,7 +30,16 @@ class StatementClassifierTest {
             SELECT LAST_INSERT_ID()                                             | SESSION
             SELECT GET_LOCK('flyway', 10)                                       | SESSION
             SELECT RELEASE_LOCK('flyway')                                       | SESSION
-            SELECT FOUND_ROWS()                                                 | SESSION
+            SELECT FOUND_ROWS()                                                 | LAST_USED
+            SELECT ROW_COUNT()                                                  | LAST_USED
+            SELECT @@warning_count                                              | LAST_USED
+            SELECT @@identity                                                   | SESSION
+            SELECT @@SESSION.last_insert_id                                     | SESSION
+            SELECT @@last_gtid                                                  | SESSION
+            SELECT 1;                                                           | READ
+            SELECT 1; DELETE FROM t                                             | WRITE
+            SHOW TABLES; DROP TABLE t                                           | WRITE
+            SELECT 'a;b' FROM t                                                 | READ
             SELECT a INTO @x FROM t                                             | SESSION
             SELECT @x                                                           | SESSION
             SELECT @x := a FROM t                                               | SESSION
