@@ -75,7 +75,7 @@ public class RoutingBenchmark {
                 .localRegion("oslo")
                 .pool(p -> p.maximumPoolSize(4))
                 .build();
-        cluster = lagwise.cluster();
+        cluster = lagwise.router();
     }
 
     private HikariDataSource hikari(String url) {

@@ -24,12 +24,25 @@ public interface ReplicaSelector {
     int select(List<? extends ReplicaView> replicas, String localRegion, int excluded);
 
     /**
-     * The default policy, as the design describes: among usable replicas, the local region first,
-     * then non-backup before backup (so the order of preference is local, local backup, remote,
-     * remote backup); within the best group, the one serving the fewest reads now, ties broken in
-     * turn so that equal replicas share the load.
+     * The default policy with a 5 ms latency window; see {@link #preferLocal(java.time.Duration)}.
      */
     static ReplicaSelector preferLocal() {
-        return new PreferLocalSelector();
+        return new PreferLocalSelector(java.time.Duration.ofMillis(5).toNanos());
+    }
+
+    /**
+     * The default policy, as the design describes: among usable replicas, the local region first,
+     * then non-backup before backup (so the order of preference is local, local backup, remote,
+     * remote backup); within the best group, the nearest by round-trip time, with every replica
+     * within {@code latencyWindow} of the nearest counted as equally near; among those, the one
+     * serving the fewest reads now, ties broken in turn so that equal replicas share the load.
+     *
+     * @throws IllegalArgumentException if the window is negative
+     */
+    static ReplicaSelector preferLocal(java.time.Duration latencyWindow) {
+        if (latencyWindow == null || latencyWindow.isNegative()) {
+            throw new IllegalArgumentException("latencyWindow cannot be negative: " + latencyWindow);
+        }
+        return new PreferLocalSelector(latencyWindow.toNanos());
     }
 }

@@ -17,4 +17,9 @@ public interface ReplicaView {
 
     /** Reads and transactions it is serving now through this router. */
     int inFlight();
+
+    /** The smoothed round-trip time to it in nanoseconds; 0 when not measured (all count as equal). */
+    default long roundTripNanos() {
+        return 0;
+    }
 }

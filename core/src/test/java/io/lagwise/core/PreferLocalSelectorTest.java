@@ -14,6 +14,7 @@ class PreferLocalSelectorTest {
         final boolean backup;
         boolean usable = true;
         int inFlight;
+        long rtt;
 
         Fake(String region, boolean backup) {
             this.region = region;
@@ -38,6 +39,11 @@ class PreferLocalSelectorTest {
         @Override
         public int inFlight() {
             return inFlight;
+        }
+
+        @Override
+        public long roundTripNanos() {
+            return rtt;
         }
     }
 
@@ -101,5 +107,33 @@ class PreferLocalSelectorTest {
         Fake fra = new Fake("frankfurt", false);
         Fake osloBackup = new Fake("oslo", true);
         assertThat(selector.select(List.of(osloBackup, fra), null, -1)).isEqualTo(1);
+    }
+
+    @Test
+    void nearestByRoundTrip_winsWithinATier_andTheWindowMakesNearOnesEqual() {
+        Fake near = new Fake("oslo", false);
+        near.rtt = 200_000;
+        Fake alsoNear = new Fake("oslo", false);
+        alsoNear.rtt = 3_000_000;
+        Fake far = new Fake("oslo", false);
+        far.rtt = 40_000_000;
+        List<Fake> replicas = List.of(far, alsoNear, near);
+        Map<Integer, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 100; i++) {
+            counts.merge(selector.select(replicas, "oslo", -1), 1, Integer::sum);
+        }
+        assertThat(counts).doesNotContainKey(0).containsKeys(1, 2);
+        ReplicaSelector strict = ReplicaSelector.preferLocal(java.time.Duration.ZERO);
+        for (int i = 0; i < 10; i++) {
+            assertThat(strict.select(replicas, "oslo", -1)).isEqualTo(2);
+        }
+        near.inFlight = 5;
+        assertThat(selector.select(replicas, "oslo", -1)).as("the busy near one yields to its equal").isEqualTo(1);
+    }
+
+    @Test
+    void negativeWindow_isRejected() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> ReplicaSelector.preferLocal(java.time.Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("latencyWindow cannot be negative: PT-0.001S");
     }
 }

@@ -1,9 +1,15 @@
 package io.lagwise.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
+import io.lagwise.core.ClusterListener;
+import io.lagwise.core.ClusterSnapshot;
+import io.lagwise.core.Health;
 import io.lagwise.core.NodeRole;
+import io.lagwise.core.NodeSnapshot;
 import io.lagwise.core.ReplicaSelector;
 import io.lagwise.core.Ticker;
+import java.time.Instant;
+import java.util.Properties;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -68,10 +74,14 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
     private final Cluster cluster;
     private final List<Node> nodes;
+    private final ReplicaMonitor monitor;
+    private final Ticker ticker;
     private volatile boolean closed;
 
-    private LagwiseDataSource(Cluster cluster) {
+    private LagwiseDataSource(Cluster cluster, ReplicaMonitor monitor, Ticker ticker) {
         this.cluster = cluster;
+        this.monitor = monitor;
+        this.ticker = ticker;
         List<Node> all = new ArrayList<>();
         all.add(cluster.master);
         all.addAll(cluster.replicas);
@@ -119,6 +129,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             return;
         }
         closed = true;
+        monitor.close();
         for (Node n : nodes) {
             n.close();
         }
@@ -139,7 +150,21 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         return served;
     }
 
-    Cluster cluster() {
+    /**
+     * The state of every node now: role, region, health, each lag figure with its source and age,
+     * GTID position, round-trip time, pool use and statements served. Immutable; cheap enough for a
+     * health endpoint.
+     */
+    public ClusterSnapshot cluster() {
+        long now = ticker.read();
+        List<NodeSnapshot> snapshots = new ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            snapshots.add(n.snapshot(now));
+        }
+        return new ClusterSnapshot(cluster.name, Instant.now(), snapshots);
+    }
+
+    Cluster router() {
         return cluster;
     }
 
@@ -212,6 +237,17 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         private boolean degradedStart;
         private long statementCacheSize = 10_000;
         private Ticker ticker = Ticker.system();
+        private Duration maxReplicationLag = Duration.ofSeconds(1);
+        private Duration monitorInterval = Duration.ofMillis(250);
+        private Duration probeTimeout = Duration.ofSeconds(1);
+        private Duration heartbeatInterval;
+        private String heartbeatTable = "lagwise_heartbeat";
+        private String monitorUsername;
+        private String monitorPassword;
+        private Duration latencyWindow;
+        private Duration replicaReadTimeout = Duration.ofSeconds(30);
+        private boolean customSelector;
+        private final List<ClusterListener> listeners = new ArrayList<>();
         private boolean built;
 
         private Builder() {}
@@ -349,7 +385,145 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /** The policy that picks a replica; default {@link ReplicaSelector#preferLocal()}. */
         public Builder replicaSelector(ReplicaSelector selector) {
             sealed();
+            if (latencyWindow != null) {
+                throw new IllegalStateException("latencyWindow belongs to the default selector; it cannot be combined"
+                        + " with replicaSelector");
+            }
             this.selector = Objects.requireNonNull(selector, "replicaSelector");
+            this.customSelector = true;
+            return this;
+        }
+
+        /**
+         * Replicas whose round-trip time is within this of the nearest one's count as equally near
+         * and share reads by load; default 5 ms.
+         *
+         * @throws IllegalArgumentException if negative
+         * @throws IllegalStateException if a custom {@link #replicaSelector} was given
+         */
+        public Builder latencyWindow(Duration window) {
+            sealed();
+            if (customSelector) {
+                throw new IllegalStateException("latencyWindow belongs to the default selector; it cannot be combined"
+                        + " with replicaSelector");
+            }
+            this.selector = ReplicaSelector.preferLocal(window);
+            this.latencyWindow = window;
+            return this;
+        }
+
+        /**
+         * The most a replica may trail the master and still take reads; default 1 s.
+         *
+         * @throws IllegalArgumentException unless positive
+         */
+        public Builder maxReplicationLag(Duration lag) {
+            sealed();
+            this.maxReplicationLag = positive("maxReplicationLag", lag);
+            return this;
+        }
+
+        /**
+         * How often the monitor probes each node; default 250 ms.
+         *
+         * @throws IllegalArgumentException unless at least 10 ms
+         */
+        public Builder monitorInterval(Duration interval) {
+            sealed();
+            if (interval == null || interval.toMillis() < 10) {
+                throw new IllegalArgumentException("monitorInterval must be at least 10ms: " + interval);
+            }
+            this.monitorInterval = interval;
+            return this;
+        }
+
+        /**
+         * How long one probe may take (its connect and socket timeouts); a frozen server fails its
+         * probe in this time. Default 1 s.
+         *
+         * @throws IllegalArgumentException unless at least 50 ms
+         */
+        public Builder probeTimeout(Duration timeout) {
+            sealed();
+            if (timeout == null || timeout.toMillis() < 50) {
+                throw new IllegalArgumentException("probeTimeout must be at least 50ms: " + timeout);
+            }
+            this.probeTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * Turns heartbeats on: the monitor writes one row per application instance into
+         * {@link #heartbeatTable} every {@code interval} and times its arrival on each replica, for
+         * lag to the millisecond. Off by default: the GTID timeline measures lag without writing.
+         * Needs CREATE and INSERT/DELETE on the table (created if absent); without them, one warning
+         * and the other sources carry on.
+         *
+         * @throws IllegalArgumentException unless at least 100 ms
+         */
+        public Builder heartbeat(Duration interval) {
+            sealed();
+            if (interval == null || interval.toMillis() < 100) {
+                throw new IllegalArgumentException("heartbeat interval must be at least 100ms: " + interval);
+            }
+            this.heartbeatInterval = interval;
+            return this;
+        }
+
+        /**
+         * The heartbeat table's name, in the master URL's database; default {@code lagwise_heartbeat}.
+         *
+         * @throws IllegalArgumentException unless a plain SQL name
+         */
+        public Builder heartbeatTable(String table) {
+            sealed();
+            if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
+                throw new IllegalArgumentException("heartbeatTable must be a plain SQL name: '" + table + "'");
+            }
+            this.heartbeatTable = table;
+            return this;
+        }
+
+        /**
+         * A separate account for the monitor's probes (it needs {@code REPLICATION CLIENT} /
+         * {@code SLAVE MONITOR} for {@code SHOW SLAVE STATUS}); default each node's own credentials.
+         *
+         * @throws IllegalArgumentException if the user is blank or the password null
+         */
+        public Builder monitorCredentials(String username, String password) {
+            sealed();
+            if (username == null || username.isBlank()) {
+                throw new IllegalArgumentException("monitor username cannot be blank: '" + username + "'");
+            }
+            if (password == null) {
+                throw new IllegalArgumentException("monitor password cannot be null");
+            }
+            this.monitorUsername = username;
+            this.monitorPassword = password;
+            return this;
+        }
+
+        /**
+         * The longest a read may wait on a replica's socket (sets the driver's {@code socketTimeout}
+         * on replica pools, unless a replica URL sets it); default 30 s. A frozen replica accepts
+         * TCP and never answers: this bounds how long a read waits on it before it runs elsewhere.
+         * Zero turns it off.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder replicaReadTimeout(Duration timeout) {
+            sealed();
+            if (timeout == null || timeout.isNegative()) {
+                throw new IllegalArgumentException("replicaReadTimeout cannot be negative: " + timeout);
+            }
+            this.replicaReadTimeout = timeout;
+            return this;
+        }
+
+        /** Adds a listener told of every node health change, on a monitor thread. */
+        public Builder listener(ClusterListener listener) {
+            sealed();
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
@@ -448,7 +622,11 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 }
                 Cluster cluster = new Cluster(name, m, rs, selector, localRegion, readFallback,
                         new StatementClassifier(statementCacheSize));
-                LagwiseDataSource ds = new LagwiseDataSource(cluster);
+                ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
+                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners);
+                monitor.probeAllOnce(); // routing starts informed
+                monitor.start();
+                LagwiseDataSource ds = new LagwiseDataSource(cluster, monitor, ticker);
                 log.info("{}: started with {}", name, ds);
                 return ds;
             } catch (SQLException | RuntimeException e) {
@@ -506,13 +684,30 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             if (!hasParameter(spec.url, "connectTimeout")) {
                 c.addDataSourceProperty("connectTimeout", Long.toString(connectTimeout.toMillis()));
             }
+            if (role == NodeRole.REPLICA && !replicaReadTimeout.isZero() && !hasParameter(spec.url, "socketTimeout")) {
+                c.addDataSourceProperty("socketTimeout", Long.toString(replicaReadTimeout.toMillis()));
+            }
             p.dataSourceProperties.forEach(c::addDataSourceProperty);
-            return new Node(name, spec.url, role, spec.region, spec.options.backup, c, ticker);
+            Properties monitor = new Properties();
+            String monitorUser = monitorUsername != null ? monitorUsername : user;
+            String monitorPw = monitorUsername != null ? monitorPassword : pw;
+            if (monitorUser != null) {
+                monitor.setProperty("user", monitorUser);
+            }
+            if (monitorPw != null) {
+                monitor.setProperty("password", monitorPw);
+            }
+            return new Node(name, spec.url, role, spec.region, spec.options.backup, c, monitor, ticker);
         }
 
         private void check(Node n) throws SQLException {
             try {
-                n.release(n.borrow());
+                Connection c = n.borrow();
+                try {
+                    n.mariadb = c.getMetaData().getDatabaseProductVersion().contains("MariaDB");
+                } finally {
+                    n.release(c);
+                }
             } catch (SQLException e) {
                 String message = name + ": cannot connect to " + n.label() + " at start: " + SqlErrors.describe(e);
                 if (!degradedStart) {
@@ -520,8 +715,16 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                             ? " (allowDegradedStart(true) starts without it)" : ""), e.getSQLState(), e);
                 }
                 n.markDown(e);
+                n.health = Health.DOWN;
                 log.warn("{}; starting without it (allowDegradedStart)", message);
             }
+        }
+
+        private static Duration positive(String setting, Duration value) {
+            if (value == null || value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(setting + " must be positive: " + value);
+            }
+            return value;
         }
 
         private static boolean hasParameter(JdbcUrl url, String name) {

@@ -2,9 +2,15 @@ package io.lagwise.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.lagwise.core.Health;
+import io.lagwise.core.LagSource;
 import io.lagwise.core.NodeRole;
+import io.lagwise.core.NodeSnapshot;
 import io.lagwise.core.ReplicaView;
 import io.lagwise.core.Ticker;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Properties;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -38,6 +44,23 @@ final class Node implements ReplicaView {
     private final Ticker ticker;
     private final AtomicInteger inFlight = new AtomicInteger();
     final LongAdder statementsServed = new LongAdder();
+    /** User and password for the monitor's own connection; never printed. */
+    final Properties monitorCredentials;
+
+    // What the monitor last found (see ReplicaMonitor); read by routing and snapshots.
+    volatile Health health = Health.UP;
+    volatile boolean mariadb = true;
+    volatile long rttNanos;
+    volatile long lagNanos = -1;
+    volatile LagSource lagSource;
+    volatile long lagMeasuredAt;
+    volatile long timelineLagNanos = -1;
+    volatile long heartbeatLagNanos = -1;
+    volatile long heartbeatMeasuredAt;
+    volatile long secondsBehindMaster = -1;
+    volatile String gtidPosition = "";
+    volatile String lastError = "";
+
     private volatile boolean down;
     private volatile long retryAt;
     private volatile long downSince;
@@ -45,8 +68,9 @@ final class Node implements ReplicaView {
     private long backoff = FIRST_BACKOFF;
 
     Node(String dataSourceName, JdbcUrl url, NodeRole role, String region, boolean backup, HikariConfig config,
-            Ticker ticker) {
+            Properties monitorCredentials, Ticker ticker) {
         this.dataSourceName = dataSourceName;
+        this.monitorCredentials = monitorCredentials;
         this.url = url;
         this.role = role;
         this.region = region;
@@ -72,10 +96,35 @@ final class Node implements ReplicaView {
         return backup;
     }
 
-    /** Up (or due for a retry) and not every pooled connection in use by this router. */
+    /**
+     * Healthy by the monitor (replicating, under the maximum lag), up (or due for a retry), and not
+     * every pooled connection in use by this router.
+     */
     @Override
     public boolean usable() {
-        return available() && inFlight.get() < maxPoolSize;
+        return health == Health.UP && available() && inFlight.get() < maxPoolSize;
+    }
+
+    @Override
+    public long roundTripNanos() {
+        return rttNanos;
+    }
+
+    /** This node as it is now, for {@link LagwiseDataSource#cluster()} and listeners. */
+    NodeSnapshot snapshot(long now) {
+        boolean replica = role == NodeRole.REPLICA;
+        long lag = lagNanos;
+        com.zaxxer.hikari.HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        return new NodeSnapshot(url.hostAndPort(), role, region, backup, health,
+                replica && lag >= 0 ? Optional.of(Duration.ofNanos(lag)) : Optional.empty(),
+                replica ? Optional.ofNullable(lagSource) : Optional.empty(),
+                heartbeatLagNanos >= 0 ? Optional.of(Duration.ofNanos(heartbeatLagNanos)) : Optional.empty(),
+                replica && timelineLagNanos >= 0 ? Optional.of(Duration.ofNanos(timelineLagNanos)) : Optional.empty(),
+                replica && secondsBehindMaster >= 0 ? OptionalLong.of(secondsBehindMaster) : OptionalLong.empty(),
+                lagMeasuredAt == 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, now - lagMeasuredAt)),
+                gtidPosition, rttNanos > 0 ? Optional.of(Duration.ofNanos(rttNanos)) : Optional.empty(),
+                lastError, bean == null ? 0 : bean.getActiveConnections(),
+                bean == null ? 0 : bean.getTotalConnections(), statementsServed.sum());
     }
 
     @Override

@@ -92,22 +92,26 @@ class FailureTest {
             TopologyNode master = topology.master();
             master.kill();
             String name = "master 127.0.0.1:" + master.port();
+            long killed = System.nanoTime();
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-                // The pooled connection from start-up is dead now: the write fails, naming the master.
-                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO failing (v) VALUES ('lost')"))
-                        .isInstanceOf(java.sql.SQLNonTransientConnectionException.class)
-                        .hasMessageContaining("lost the connection to " + name)
-                        .hasMessageNotContaining(topology.password());
-                // The next write finds the server gone (within the pool's 1 s connection timeout).
-                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO failing (v) VALUES ('lost')"))
-                        .isInstanceOf(SQLException.class).hasMessageContaining("cannot reach " + name)
-                        .hasMessageNotContaining(topology.password());
-                long begin = System.nanoTime();
-                assertThatThrownBy(() -> s.executeUpdate("INSERT INTO failing (v) VALUES ('lost')"))
-                        .isInstanceOf(SQLException.class).hasMessageContaining(name + " is down")
-                        .hasMessageContaining("fail until it answers again");
-                assertThat(Duration.ofNanos(System.nanoTime() - begin)).as("then writes fail fast")
-                        .isLessThan(Duration.ofMillis(100));
+                // Until the failure is known, a write may fail on a dead pooled connection or on the
+                // connect; once it is known (a probe, or that failure), writes fail at once. Each
+                // failure names the master and never shows a password.
+                long failFastAfter = -1;
+                for (int i = 0; i < 50 && failFastAfter < 0; i++) {
+                    long begin = System.nanoTime();
+                    SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class,
+                            () -> s.executeUpdate("INSERT INTO failing (v) VALUES ('lost')"));
+                    assertThat(e.getMessage()).contains(name).doesNotContain(topology.password());
+                    if (e.getMessage().contains(name + " is down")) {
+                        assertThat(e.getMessage()).contains("fail until it answers again");
+                        assertThat(Duration.ofNanos(System.nanoTime() - begin)).as("a known-down master fails fast")
+                                .isLessThan(Duration.ofMillis(100));
+                        failFastAfter = System.nanoTime() - killed;
+                    }
+                }
+                assertThat(failFastAfter).as("writes fail fast soon after the master died").isPositive()
+                        .isLessThan(Duration.ofSeconds(3).toNanos());
                 assertThat(Routed.serverId(c)).as("reads go on").isEqualTo(RoutingTest.OSLO);
             }
             master.restart();

@@ -1,0 +1,411 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.ClusterListener;
+import io.lagwise.core.GtidSet;
+import io.lagwise.core.GtidTimeline;
+import io.lagwise.core.Health;
+import io.lagwise.core.LagSource;
+import io.lagwise.core.NodeRole;
+import io.lagwise.core.Ticker;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches every node so that reads choose well: health, lag and round-trip time, on the
+ * application's own clock.
+ *
+ * <p>Each node has its own daemon thread and its own connection (not from the application's pool),
+ * with connect and socket timeouts of {@code probeTimeout}: a frozen server fails its probe in that
+ * time and never holds up another node's probe or any application thread. Every
+ * {@code interval} (first probe at a random offset, so many application instances do not pulse
+ * together), a probe reads:
+ * <ul>
+ *   <li>on the master, its written GTID position, into a {@link GtidTimeline} (time first seen);</li>
+ *   <li>on a replica, its applied GTID position (timed: that query is the round-trip sample,
+ *       smoothed as an EWMA) and {@code SHOW SLAVE STATUS} (threads running, Seconds_Behind_Master,
+ *       last errors).</li>
+ * </ul>
+ * A replica's lag is then the age of its oldest unapplied transaction (GTID timeline, write-free),
+ * or, when heartbeats are on and fresh, the heartbeat lag; Seconds_Behind_Master is a floor and
+ * tells broken replication (NULL) apart. Health follows: {@code DOWN} when the probe fails,
+ * {@code REPLICATION_STOPPED} when a replication thread is not running, {@code LAGGING} above
+ * {@code maxReplicationLag}, else {@code UP}; only {@code UP} replicas take reads. A node that is
+ * down is probed less often (the interval doubling to 5 s) and brought back when it answers.
+ *
+ * <p>Heartbeats (optional): the master's thread writes {@code (instance, seq)} into a heartbeat table
+ * every {@code heartbeatInterval}, notes the GTID of that write and the time the commit returned,
+ * and each replica's heartbeat thread runs {@code MASTER_GTID_WAIT} on it: the moment it returns is
+ * when the replica shows the heartbeat, so the lag is measured to about a millisecond without a
+ * polling loop. A missing table or privilege is one warning; the other sources carry on.
+ */
+final class ReplicaMonitor implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(ReplicaMonitor.class);
+    private static final double RTT_WEIGHT = 0.3;
+    private static final long MAX_DOWN_INTERVAL = TimeUnit.SECONDS.toNanos(5);
+
+    private final String name;
+    private final Node master;
+    private final List<Node> replicas;
+    private final Ticker ticker;
+    private final long intervalNanos;
+    private final Duration probeTimeout;
+    private final long maxLagNanos;
+    private final Duration heartbeatInterval;
+    private final String heartbeatTable;
+    private final String instance;
+    private final List<ClusterListener> listeners;
+    private final GtidTimeline timeline = new GtidTimeline(4096);
+    private final ScheduledExecutorService threads;
+    private volatile boolean closed;
+    private volatile boolean heartbeatsOn;
+    private volatile String heartbeatGtid = "";
+    private volatile long heartbeatWrittenAt;
+
+    ReplicaMonitor(String name, Node master, List<Node> replicas, Ticker ticker, Duration interval,
+            Duration probeTimeout, Duration maxLag, Duration heartbeatInterval, String heartbeatTable,
+            List<ClusterListener> listeners) {
+        this.name = name;
+        this.master = master;
+        this.replicas = replicas;
+        this.ticker = ticker;
+        this.intervalNanos = interval.toNanos();
+        this.probeTimeout = probeTimeout;
+        this.maxLagNanos = maxLag.toNanos();
+        this.heartbeatInterval = heartbeatInterval;
+        this.heartbeatTable = heartbeatTable;
+        this.instance = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
+        this.listeners = List.copyOf(listeners);
+        int threadCount = 1 + replicas.size() * (heartbeatInterval == null ? 1 : 2) + (heartbeatInterval == null ? 0 : 1);
+        this.threads = Executors.newScheduledThreadPool(threadCount, r -> {
+            Thread t = new Thread(r, "lagwise-" + name + "-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    void start() {
+        long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, intervalNanos));
+        threads.scheduleWithFixedDelay(new Probe(master), jitter, intervalNanos, TimeUnit.NANOSECONDS);
+        for (Node r : replicas) {
+            threads.scheduleWithFixedDelay(new Probe(r), jitter, intervalNanos, TimeUnit.NANOSECONDS);
+        }
+        if (heartbeatInterval != null) {
+            heartbeatsOn = true;
+            threads.scheduleWithFixedDelay(new HeartbeatWriter(), jitter, heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
+            for (Node r : replicas) {
+                threads.scheduleWithFixedDelay(new HeartbeatWaiter(r), jitter + heartbeatInterval.toNanos() / 4,
+                        heartbeatInterval.toNanos() / 4, TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** Probes every node once, now, on the caller's thread: at build time, so routing starts informed. */
+    void probeAllOnce() {
+        new Probe(master).run();
+        for (Node r : replicas) {
+            new Probe(r).run();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        threads.shutdownNow();
+        try {
+            threads.awaitTermination(probeTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private Connection open(Node node) throws SQLException {
+        Properties p = new Properties();
+        p.putAll(node.monitorCredentials);
+        p.setProperty("connectTimeout", Long.toString(probeTimeout.toMillis()));
+        p.setProperty("socketTimeout", Long.toString(probeTimeout.toMillis()));
+        return DriverManager.getConnection(node.url.url(), p);
+    }
+
+    /** Applies a probe's verdict, telling the router and the listeners when the health changes. */
+    private void judge(Node node, Health health, String error) {
+        Health previous = node.health;
+        node.lastError = error;
+        if (health == previous) {
+            return;
+        }
+        node.health = health;
+        if (health == Health.DOWN) {
+            node.markDown(new SQLException(error, "08001"));
+        } else if (previous == Health.DOWN) {
+            node.markUp();
+        }
+        String lag = node.lagNanos >= 0 ? String.format("%.1f ms", node.lagNanos / 1e6) : "unknown";
+        if (health == Health.UP) {
+            log.info("{}: {} is {} (was {}; lag {})", name, node.label(), health, previous, lag);
+        } else {
+            log.warn("{}: {} is {} (was {}; lag {}){}", name, node.label(), health, previous, lag,
+                    error.isEmpty() ? "" : ": " + error);
+        }
+        for (ClusterListener l : listeners) {
+            try {
+                l.healthChanged(node.snapshot(ticker.read()), previous);
+            } catch (RuntimeException e) {
+                log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+            }
+        }
+    }
+
+    /** One node's periodic probe, with its own connection kept between runs. */
+    private final class Probe implements Runnable {
+        private final Node node;
+        private Connection connection;
+        private long skipUntil;
+        private long downInterval;
+
+        Probe(Node node) {
+            this.node = node;
+        }
+
+        @Override
+        public void run() {
+            if (closed) {
+                return;
+            }
+            long now = ticker.read();
+            if (now - skipUntil < 0) {
+                return; // down: probed less often
+            }
+            try {
+                if (connection == null) {
+                    connection = open(node);
+                }
+                if (node.role == NodeRole.MASTER) {
+                    probeMaster();
+                } else {
+                    probeReplica();
+                }
+                downInterval = 0;
+            } catch (SQLException | RuntimeException e) {
+                closeConnection();
+                downInterval = downInterval == 0 ? intervalNanos * 2 : Math.min(downInterval * 2, MAX_DOWN_INTERVAL);
+                skipUntil = ticker.read() + downInterval;
+                judge(node, Health.DOWN, SqlErrors.describe(e));
+            }
+        }
+
+        private void probeMaster() throws SQLException {
+            long begin = ticker.read();
+            String position = scalar(node.mariadb ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
+            long end = ticker.read();
+            sampleRoundTrip(end - begin);
+            node.gtidPosition = position;
+            if (node.mariadb) {
+                timeline.record(end, GtidSet.parse(position));
+            }
+            judge(node, Health.UP, "");
+        }
+
+        private void probeReplica() throws SQLException {
+            long begin = ticker.read();
+            String position = scalar(node.mariadb ? "SELECT @@gtid_slave_pos" : "SELECT @@gtid_executed");
+            long end = ticker.read();
+            sampleRoundTrip(end - begin);
+            node.gtidPosition = position;
+            boolean ioRunning;
+            boolean sqlRunning;
+            long sbm;
+            String error;
+            try (Statement s = connection.createStatement();
+                    ResultSet rs = s.executeQuery(node.mariadb ? "SHOW SLAVE STATUS" : "SHOW REPLICA STATUS")) {
+                if (!rs.next()) {
+                    judge(node, Health.REPLICATION_STOPPED, "not configured as a replica");
+                    return;
+                }
+                String prefix = node.mariadb ? "Slave" : "Replica";
+                // "Connecting" is not stopped: the master may be down, and then the replica is as fresh
+                // as anything; if the master is up but out of its reach, the GTID timeline shows the lag.
+                ioRunning = !"No".equalsIgnoreCase(rs.getString(prefix + "_IO_Running"));
+                sqlRunning = "Yes".equalsIgnoreCase(rs.getString(prefix + "_SQL_Running"));
+                sbm = rs.getLong(node.mariadb ? "Seconds_Behind_Master" : "Seconds_Behind_Source");
+                if (rs.wasNull()) {
+                    sbm = -1;
+                }
+                String io = rs.getString("Last_IO_Error");
+                String sql = rs.getString("Last_SQL_Error");
+                error = sql != null && !sql.isEmpty() ? sql : io != null ? io : "";
+            }
+            node.secondsBehindMaster = sbm;
+            long now = ticker.read();
+            long timelineLag = node.mariadb ? timeline.lagNanos(GtidSet.parse(position), now) : -1;
+            node.timelineLagNanos = timelineLag;
+            long heartbeat = node.heartbeatLagNanos;
+            boolean heartbeatFresh = heartbeat >= 0 && heartbeatInterval != null
+                    && now - node.heartbeatMeasuredAt < heartbeatInterval.toNanos() * 3;
+            long lag;
+            LagSource source;
+            if (heartbeatFresh) {
+                lag = heartbeat;
+                source = LagSource.HEARTBEAT;
+            } else if (timelineLag >= 0) {
+                lag = timelineLag;
+                source = LagSource.GTID_TIMELINE;
+            } else {
+                lag = Math.max(0, sbm) * 1_000_000_000L;
+                source = LagSource.SECONDS_BEHIND_MASTER;
+            }
+            if (sbm > 0 && sbm * 1_000_000_000L > lag) {
+                lag = sbm * 1_000_000_000L;
+                source = LagSource.SECONDS_BEHIND_MASTER;
+            }
+            node.lagNanos = lag;
+            node.lagSource = source;
+            node.lagMeasuredAt = now;
+            if (!ioRunning || !sqlRunning) {
+                judge(node, Health.REPLICATION_STOPPED, error.isEmpty()
+                        ? (sqlRunning ? "IO thread stopped" : "SQL thread stopped") : error);
+            } else if (lag > maxLagNanos) {
+                judge(node, Health.LAGGING, "");
+            } else {
+                judge(node, Health.UP, "");
+            }
+        }
+
+        private void sampleRoundTrip(long nanos) {
+            long previous = node.rttNanos;
+            node.rttNanos = previous == 0 ? nanos : (long) (previous + RTT_WEIGHT * (nanos - previous));
+        }
+
+        private String scalar(String sql) throws SQLException {
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(sql)) {
+                rs.next();
+                String v = rs.getString(1);
+                return v == null ? "" : v.replace("\n", "");
+            }
+        }
+
+        private void closeConnection() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // gone already
+                }
+                connection = null;
+            }
+        }
+    }
+
+    /** Writes the heartbeat on the master and notes its GTID and commit time. */
+    private final class HeartbeatWriter implements Runnable {
+        private Connection connection;
+        private long seq;
+
+        @Override
+        public void run() {
+            if (closed || !heartbeatsOn) {
+                return;
+            }
+            try {
+                if (connection == null) {
+                    connection = open(master);
+                    try (Statement s = connection.createStatement()) {
+                        s.execute("CREATE TABLE IF NOT EXISTS " + heartbeatTable
+                                + " (instance VARCHAR(32) PRIMARY KEY, seq BIGINT NOT NULL, written_at TIMESTAMP(6) NOT NULL)");
+                    }
+                }
+                try (PreparedStatement ps = connection.prepareStatement("REPLACE INTO " + heartbeatTable
+                        + " (instance, seq, written_at) VALUES (?, ?, NOW(6))")) {
+                    ps.setString(1, instance);
+                    ps.setLong(2, ++seq);
+                    ps.executeUpdate();
+                }
+                long written = ticker.read();
+                String gtid;
+                try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
+                    rs.next();
+                    gtid = rs.getString(1);
+                }
+                heartbeatWrittenAt = written;
+                heartbeatGtid = gtid == null ? "" : gtid;
+            } catch (SQLException e) {
+                if (connection != null) {
+                    try {
+                        connection.close();
+                    } catch (SQLException ignored) {
+                        // gone already
+                    }
+                    connection = null;
+                }
+                if (e.getErrorCode() == 1142 || e.getErrorCode() == 1044 || e.getErrorCode() == 1227
+                        || e.getErrorCode() == 1290 || "42000".equals(e.getSQLState())) {
+                    heartbeatsOn = false;
+                    log.warn("{}: heartbeats are off: cannot write table {} on {} ({}); lag comes from the GTID"
+                            + " timeline and Seconds_Behind_Master instead", name, heartbeatTable, master.label(),
+                            SqlErrors.describe(e));
+                }
+            }
+        }
+    }
+
+    /** Waits on one replica for each new heartbeat and times its arrival. */
+    private final class HeartbeatWaiter implements Runnable {
+        private final Node node;
+        private Connection connection;
+        private String lastSeen = "";
+
+        HeartbeatWaiter(Node node) {
+            this.node = node;
+        }
+
+        @Override
+        public void run() {
+            String gtid = heartbeatGtid;
+            long written = heartbeatWrittenAt;
+            if (closed || !heartbeatsOn || gtid.isEmpty() || gtid.equals(lastSeen) || node.health == Health.DOWN) {
+                return;
+            }
+            lastSeen = gtid;
+            double waitSeconds = Math.max(0.001, Math.min(probeTimeout.toNanos(), maxLagNanos * 2) / 1e9);
+            try {
+                if (connection == null) {
+                    connection = open(node);
+                }
+                try (PreparedStatement ps = connection.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+                    ps.setString(1, gtid);
+                    ps.setDouble(2, waitSeconds);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        long seen = ticker.read();
+                        // The answer took half a round trip to come back: the replica had it that much earlier.
+                        long lag = rs.getInt(1) == 0 ? seen - written - node.rttNanos / 2 : seen - written;
+                        node.heartbeatLagNanos = Math.max(0, lag);
+                        node.heartbeatMeasuredAt = seen;
+                    }
+                }
+            } catch (SQLException e) {
+                if (connection != null) {
+                    try {
+                        connection.close();
+                    } catch (SQLException ignored) {
+                        // gone already
+                    }
+                    connection = null;
+                }
+            }
+        }
+    }
+}
