@@ -21,8 +21,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Starts a real topology: a master and two replicas, "oslo" (near) and "frankfurt" (far: the
  * application reaches it through a 20 ms delay proxy), each trailing the master by a ~40 ms
- * replication delay. Writes rows on the master, watches each replica for them, samples
- * {@code Seconds_Behind_Master} all the while, and prints one table.
+ * replication delay. Part one writes rows on the master, watches each replica for them, samples
+ * {@code Seconds_Behind_Master} all the while, and prints one table. Part two routes a read and
+ * write workload through Lagwise and prints, live, what its monitor sees while the demo stops and
+ * restarts oslo's replication ({@link LiveClusterView}).
  *
  * <p>Run it from the project root: {@code mvn -q -Pdemo -pl examples -am verify -DskipTests}.
  * Options (as {@code -Ddemo.args="--rows 200"}): {@code --rows N} (default 100),
@@ -31,8 +33,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class ReplicationLagDemo {
 
-    /** What one run measured, per replica, in declaration order. */
-    record Result(Duration startup, String server, Map<String, Row> rows) {}
+    /** What one run measured, per replica, in declaration order, and the live frames of part two. */
+    record Result(Duration startup, String server, Map<String, Row> rows, List<LiveClusterView.Frame> frames) {}
 
     /** One replica's line of the table. */
     record Row(String name, String region, Duration roundTrip, LagSamples lag, int sbmSamples, int sbmZero,
@@ -62,10 +64,11 @@ public final class ReplicationLagDemo {
             }
             i++;
         }
-        run(rows, Duration.ofMillis(intervalMs), Duration.ofMillis(delayMs), System.out);
+        run(rows, Duration.ofMillis(intervalMs), Duration.ofMillis(delayMs), Duration.ofSeconds(3), System.out);
     }
 
-    static Result run(int rows, Duration interval, Duration replicationDelay, PrintStream out) throws Exception {
+    static Result run(int rows, Duration interval, Duration replicationDelay, Duration livePhase, PrintStream out)
+            throws Exception {
         out.printf("Lagwise demo: replication lag in milliseconds, not seconds%n%n");
         out.printf("Starting a master and two replicas: oslo (near) and frankfurt (20 ms away),%n"
                 + "each %d ms behind the master on the wire...%n", replicationDelay.toMillis());
@@ -99,7 +102,9 @@ public final class ReplicationLagDemo {
                             s.stream().mapToLong(Long::longValue).max().orElse(-1)));
                 }
                 print(result, replicationDelay, out);
-                return new Result(topology.startupTime(), topology.serverDescription(), result);
+                out.println();
+                List<LiveClusterView.Frame> frames = LiveClusterView.run(topology, livePhase, out);
+                return new Result(topology.startupTime(), topology.serverDescription(), result, frames);
             }
         }
     }

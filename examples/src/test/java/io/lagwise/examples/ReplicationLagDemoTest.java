@@ -16,7 +16,7 @@ class ReplicationLagDemoTest {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         ReplicationLagDemo.Result result;
         try (PrintStream out = new PrintStream(bytes, true, StandardCharsets.UTF_8)) {
-            result = ReplicationLagDemo.run(30, Duration.ofMillis(40), Duration.ofMillis(40), out);
+            result = ReplicationLagDemo.run(30, Duration.ofMillis(40), Duration.ofMillis(40), Duration.ofMillis(1500), out);
         }
         String printed = bytes.toString(StandardCharsets.UTF_8);
 
@@ -32,5 +32,14 @@ class ReplicationLagDemoTest {
         assertThat(result.rows().get("frankfurt").roundTrip()).isGreaterThan(Duration.ofMillis(38));
         assertThat(printed).contains("replica    region     app RTT").contains("oslo       oslo")
                 .contains("frankfurt  frankfurt").contains("0 s in all").contains("Seconds_Behind_Master said 0");
+
+        // Part two: the live view shows oslo's replication stopping and coming back, and no read failed.
+        assertThat(result.frames()).isNotEmpty();
+        assertThat(result.frames()).anySatisfy(f -> assertThat(f.snapshot().replicas().get(0).health())
+                .isEqualTo(io.lagwise.core.Health.REPLICATION_STOPPED));
+        ReplicationLagDemo.Result r = result;
+        assertThat(r.frames().get(r.frames().size() - 1).snapshot().replicas().get(0).health())
+                .isEqualTo(io.lagwise.core.Health.UP);
+        assertThat(printed).contains("oslo's SQL thread STOPPED").contains("Reads failed: 0 of");
     }
 }
