@@ -65,6 +65,12 @@ import org.slf4j.LoggerFactory;
  *       fail until it is rolled back.</li>
  * </ul>
  *
+ * <h2>The replica monitor</h2>
+ * Each data source probes every node on its own daemon threads (see {@link #cluster()} for what it
+ * sees): only replicas that answer, replicate, and trail the master by less than
+ * {@link Builder#maxReplicationLag} take reads, the nearest first; a node that stops answering is
+ * avoided within a probe interval plus {@link Builder#probeTimeout}, and comes back by itself.
+ *
  * <p>Each node has its own HikariCP pool, closed by {@link #close()}. Thread-safe; connections, as
  * in JDBC generally, are for one thread at a time.
  */
