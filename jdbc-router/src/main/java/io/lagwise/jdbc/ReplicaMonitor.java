@@ -219,7 +219,25 @@ final class ReplicaMonitor implements AutoCloseable {
             judge(node, Health.UP, "");
         }
 
+        /** MariaDB, and MySQL before 8.0.22, know only SHOW SLAVE STATUS; MySQL 8.4 only SHOW REPLICA STATUS. */
+        private String statusQuery;
+
         private void probeReplica() throws SQLException {
+            if (statusQuery == null) {
+                statusQuery = node.mariadb ? "SHOW SLAVE STATUS" : "SHOW REPLICA STATUS";
+            }
+            try {
+                probeReplicaOnce();
+            } catch (java.sql.SQLSyntaxErrorException e) {
+                if (node.mariadb || !statusQuery.equals("SHOW REPLICA STATUS")) {
+                    throw e;
+                }
+                statusQuery = "SHOW SLAVE STATUS"; // an older MySQL
+                probeReplicaOnce();
+            }
+        }
+
+        private void probeReplicaOnce() throws SQLException {
             long begin = ticker.read();
             String position = scalar(node.mariadb ? "SELECT @@gtid_slave_pos" : "SELECT @@gtid_executed");
             long end = ticker.read();
@@ -229,18 +247,17 @@ final class ReplicaMonitor implements AutoCloseable {
             boolean sqlRunning;
             long sbm;
             String error;
-            try (Statement s = connection.createStatement();
-                    ResultSet rs = s.executeQuery(node.mariadb ? "SHOW SLAVE STATUS" : "SHOW REPLICA STATUS")) {
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(statusQuery)) {
                 if (!rs.next()) {
                     judge(node, Health.REPLICATION_STOPPED, "not configured as a replica");
                     return;
                 }
-                String prefix = node.mariadb ? "Slave" : "Replica";
+                String prefix = statusQuery.equals("SHOW REPLICA STATUS") ? "Replica" : "Slave";
                 // "Connecting" is not stopped: the master may be down, and then the replica is as fresh
                 // as anything; if the master is up but out of its reach, the GTID timeline shows the lag.
                 ioRunning = !"No".equalsIgnoreCase(rs.getString(prefix + "_IO_Running"));
                 sqlRunning = "Yes".equalsIgnoreCase(rs.getString(prefix + "_SQL_Running"));
-                sbm = rs.getLong(node.mariadb ? "Seconds_Behind_Master" : "Seconds_Behind_Source");
+                sbm = rs.getLong(prefix.equals("Replica") ? "Seconds_Behind_Source" : "Seconds_Behind_Master");
                 if (rs.wasNull()) {
                     sbm = -1;
                 }

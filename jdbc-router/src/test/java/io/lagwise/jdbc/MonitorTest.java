@@ -180,6 +180,35 @@ class MonitorTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void heartbeatWithoutPrivilege_warnsOnce_andTheOtherSourcesCarryOn(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        try (Connection admin = topology.master().connectAdmin(); Statement s = admin.createStatement()) {
+            s.execute("CREATE USER IF NOT EXISTS 'lw_monitor'@'%' IDENTIFIED BY 'mon-Pw-1'");
+            s.execute("GRANT SELECT ON `" + topology.database() + "`.* TO 'lw_monitor'@'%'");
+            s.execute("GRANT SLAVE MONITOR, BINLOG MONITOR ON *.* TO 'lw_monitor'@'%'");
+        }
+        topology.awaitReplication(Duration.ofSeconds(5));
+        java.io.ByteArrayOutputStream logs = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        System.setErr(new java.io.PrintStream(logs, true, java.nio.charset.StandardCharsets.UTF_8));
+        try (LagwiseDataSource ds = dataSource(topology, driver, b -> b.heartbeat(Duration.ofMillis(200))
+                .monitorCredentials("lw_monitor", "mon-Pw-1"))) {
+            Thread.sleep(1500);
+            NodeSnapshot oslo = node(ds.cluster(), topology.node("oslo"));
+            assertThat(oslo.health()).isEqualTo(Health.UP);
+            assertThat(oslo.heartbeatLag()).isEmpty();
+            assertThat(oslo.lagSource()).contains(LagSource.GTID_TIMELINE);
+            assertThat(readFrom(ds)).isEqualTo(RoutingTest.OSLO);
+        } finally {
+            System.setErr(err);
+        }
+        String printed = logs.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(printed.split("heartbeats are off", -1)).as("one warning").hasSize(2);
+        assertThat(printed).doesNotContain("mon-Pw-1");
+    }
+
     static int readFrom(LagwiseDataSource ds) throws SQLException {
         try (Connection c = ds.getConnection()) {
             return Routed.serverId(c);
