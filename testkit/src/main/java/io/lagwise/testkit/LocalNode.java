@@ -172,6 +172,7 @@ final class LocalNode extends AbstractNode {
         requireRunning("freeze");
         changed = true;
         signal("STOP");
+        awaitAllThreadsStopped();
         state = State.FROZEN;
     }
 
@@ -257,6 +258,38 @@ final class LocalNode extends AbstractNode {
     private void requireRunning(String operation) {
         if (state != State.RUNNING) {
             throw new IllegalStateException("cannot " + operation + " " + name + ": it is " + state);
+        }
+    }
+
+    /**
+     * {@code kill -STOP} returns once the signal is sent; a server thread on another core may still
+     * answer a query for a moment. Wait until every thread of the process shows state T.
+     */
+    private void awaitAllThreadsStopped() {
+        OptionalLong pid = pid();
+        if (pid.isEmpty()) {
+            return;
+        }
+        Path tasks = Path.of("/proc", Long.toString(pid.getAsLong()), "task");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (System.nanoTime() < deadline) {
+            boolean allStopped = true;
+            try (var list = Files.list(tasks)) {
+                for (Path task : (Iterable<Path>) list::iterator) {
+                    String stat = Files.readString(task.resolve("stat"));
+                    char state = stat.charAt(stat.lastIndexOf(')') + 2);
+                    if (state != 'T' && state != 't') {
+                        allStopped = false;
+                        break;
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                return; // not Linux, or the process went: nothing more to wait for
+            }
+            if (allStopped) {
+                return;
+            }
+            sleep(1);
         }
     }
 
