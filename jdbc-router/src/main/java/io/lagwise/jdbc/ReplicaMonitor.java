@@ -47,9 +47,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Heartbeats (optional): the master's thread writes {@code (instance, seq)} into a heartbeat table
  * every {@code heartbeatInterval}, notes the GTID of that write and the time the commit returned,
- * and each replica's heartbeat thread runs {@code MASTER_GTID_WAIT} on it: the moment it returns is
- * when the replica shows the heartbeat, so the lag is measured to about a millisecond without a
- * polling loop. A missing table or privilege is one warning; the other sources carry on.
+ * and at once starts, on each replica's heartbeat thread, a {@code MASTER_GTID_WAIT} on it: the
+ * moment it returns is when the replica shows the heartbeat, so the lag is measured to about a
+ * millisecond without a polling loop. A missing table or privilege is one warning; the other sources carry on.
  */
 final class ReplicaMonitor implements AutoCloseable {
 
@@ -89,6 +89,7 @@ final class ReplicaMonitor implements AutoCloseable {
         this.heartbeatTable = heartbeatTable;
         this.instance = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         this.listeners = List.copyOf(listeners);
+        // One prober per node, plus, with heartbeats, the writer and one waiter per replica.
         int threadCount = 1 + replicas.size() * (heartbeatInterval == null ? 1 : 2) + (heartbeatInterval == null ? 0 : 1);
         this.threads = Executors.newScheduledThreadPool(threadCount, r -> {
             Thread t = new Thread(r, "lagwise-" + name + "-monitor");
@@ -105,11 +106,12 @@ final class ReplicaMonitor implements AutoCloseable {
         }
         if (heartbeatInterval != null) {
             heartbeatsOn = true;
-            threads.scheduleWithFixedDelay(new HeartbeatWriter(), jitter, heartbeatInterval.toNanos(), TimeUnit.NANOSECONDS);
+            List<HeartbeatWaiter> waiters = new java.util.ArrayList<>();
             for (Node r : replicas) {
-                threads.scheduleWithFixedDelay(new HeartbeatWaiter(r), jitter + heartbeatInterval.toNanos() / 4,
-                        heartbeatInterval.toNanos() / 4, TimeUnit.NANOSECONDS);
+                waiters.add(new HeartbeatWaiter(r));
             }
+            threads.scheduleWithFixedDelay(new HeartbeatWriter(waiters), jitter, heartbeatInterval.toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
     }
 
@@ -328,8 +330,13 @@ final class ReplicaMonitor implements AutoCloseable {
 
     /** Writes the heartbeat on the master and notes its GTID and commit time. */
     private final class HeartbeatWriter implements Runnable {
+        private final List<HeartbeatWaiter> waiters;
         private Connection connection;
         private long seq;
+
+        HeartbeatWriter(List<HeartbeatWaiter> waiters) {
+            this.waiters = waiters;
+        }
 
         @Override
         public void run() {
@@ -358,6 +365,12 @@ final class ReplicaMonitor implements AutoCloseable {
                 }
                 heartbeatWrittenAt = written;
                 heartbeatGtid = gtid == null ? "" : gtid;
+                // Start every replica's wait now: a wait that began late would see the heartbeat late.
+                for (HeartbeatWaiter w : waiters) {
+                    if (w.busy.compareAndSet(false, true)) {
+                        threads.execute(w);
+                    }
+                }
             } catch (SQLException e) {
                 if (connection != null) {
                     try {
@@ -381,6 +394,8 @@ final class ReplicaMonitor implements AutoCloseable {
     /** Waits on one replica for each new heartbeat and times its arrival. */
     private final class HeartbeatWaiter implements Runnable {
         private final Node node;
+        /** Set while a wait runs: a slow replica gets no second wait on top of the first. */
+        final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
         private Connection connection;
         private String lastSeen = "";
 
@@ -390,6 +405,14 @@ final class ReplicaMonitor implements AutoCloseable {
 
         @Override
         public void run() {
+            try {
+                waitForHeartbeat();
+            } finally {
+                busy.set(false);
+            }
+        }
+
+        private void waitForHeartbeat() {
             String gtid = heartbeatGtid;
             long written = heartbeatWrittenAt;
             if (closed || !heartbeatsOn || gtid.isEmpty() || gtid.equals(lastSeen) || node.health == Health.DOWN) {

@@ -61,6 +61,8 @@ class MonitorTest {
             heartbeat.sort(null);
             double heartbeatMedian = heartbeat.get(heartbeat.size() / 2) / 1e6;
             double seenMedian = seen.percentile(0.5).toNanos() / 1e6;
+            System.out.printf("%s: heartbeat lag median %.1f ms (n=%d), observed visible lag median %.1f ms (n=%d)%n",
+                    driver, heartbeatMedian, heartbeat.size(), seenMedian, seen.count());
             assertThat(heartbeat).hasSizeGreaterThan(10);
             assertThat(heartbeatMedian).as("heartbeat lag (ms) vs the lag the test observed (%.1f ms)", seenMedian)
                     .isCloseTo(seenMedian, org.assertj.core.data.Offset.offset(15.0));

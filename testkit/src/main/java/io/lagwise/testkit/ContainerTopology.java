@@ -39,7 +39,7 @@ import org.testcontainers.utility.DockerImageName;
  * <p>Every Testcontainers type is named here and in {@link ContainerNode} only; {@link ContainerSupport}
  * reaches this class after checking that Testcontainers is present.
  */
-final class ContainerTopology implements ReplicationTopology {
+final class ContainerTopology extends AbstractTopology<ContainerNode> {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerTopology.class);
     private static final String ADMIN_USER = "root";
@@ -48,21 +48,15 @@ final class ContainerTopology implements ReplicationTopology {
     /** A proxy's target until its server runs: connections to it fail at once. */
     private static final InetSocketAddress NOT_STARTED = InetSocketAddress.createUnresolved("not-started", 3306);
 
-    private final TopologySpec spec;
     private final Dialect dialect;
     private final String image;
     private final String rootPassword = Topologies.randomSecret(24);
     private final String replicationPassword = Topologies.randomSecret(24);
-    private final ContainerNode master;
-    private final List<ContainerNode> replicas = new ArrayList<>();
-    private final List<TopologyNode> nodes = new ArrayList<>();
     private final Thread shutdownHook;
-    private String serverDescription;
-    private Duration startupTime = Duration.ZERO;
     private volatile boolean closed;
 
     private ContainerTopology(TopologySpec spec) {
-        this.spec = spec;
+        super(spec);
         this.dialect = spec.backend() == TopologyBackend.MYSQL_CONTAINERS ? Dialect.MYSQL : Dialect.MARIADB;
         this.image = spec.containerImage() != null ? spec.containerImage()
                 : dialect == Dialect.MYSQL ? "mysql:8.4" : "mariadb:11.4";
@@ -267,69 +261,6 @@ final class ContainerTopology implements ReplicationTopology {
                 replicationPassword);
     }
 
-    @Override
-    public TopologyNode master() {
-        return master;
-    }
-
-    @Override
-    public List<TopologyNode> replicas() {
-        return List.copyOf(replicas);
-    }
-
-    @Override
-    public List<TopologyNode> nodes() {
-        return List.copyOf(nodes);
-    }
-
-    @Override
-    public TopologyNode node(String name) {
-        for (TopologyNode n : nodes) {
-            if (n.name().equals(name)) {
-                return n;
-            }
-        }
-        List<String> names = new ArrayList<>();
-        nodes.forEach(n -> names.add(n.name()));
-        throw new IllegalArgumentException("no node named '" + name + "'; the nodes are " + names);
-    }
-
-    @Override
-    public String database() {
-        return spec.database();
-    }
-
-    @Override
-    public String username() {
-        return spec.username();
-    }
-
-    @Override
-    public String password() {
-        return spec.password();
-    }
-
-    @Override
-    public String serverDescription() {
-        return serverDescription;
-    }
-
-    @Override
-    public Duration startupTime() {
-        return startupTime;
-    }
-
-    @Override
-    public void awaitReplication(Duration timeout) {
-        Topologies.awaitReplication(master, replicas, timeout);
-    }
-
-    @Override
-    public void reset() {
-        Topologies.reset(master, replicas);
-    }
-
-    /** Stops every proxy and removes every container with its volume; Ryuk removes them too if we cannot. */
     @Override
     public void close() {
         if (closed) {

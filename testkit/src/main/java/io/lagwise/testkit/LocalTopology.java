@@ -29,23 +29,17 @@ import org.slf4j.LoggerFactory;
  * of the master; then we wait until every replica has applied the master's position. Readiness is
  * a real query in a loop, never a log line.
  */
-final class LocalTopology implements ReplicationTopology {
+final class LocalTopology extends AbstractTopology<LocalNode> {
 
     private static final Logger log = LoggerFactory.getLogger(LocalTopology.class);
 
-    private final TopologySpec spec;
     private final Path root;
-    private final String serverDescription;
     private final String replicationPassword;
-    private final LocalNode master;
-    private final List<LocalNode> replicas = new ArrayList<>();
-    private final List<TopologyNode> nodes = new ArrayList<>();
     private final Thread shutdownHook;
-    private Duration startupTime = Duration.ZERO;
     private volatile boolean closed;
 
     private LocalTopology(TopologySpec spec, ServerBinaries binaries, String version, Path root) {
-        this.spec = spec;
+        super(spec);
         this.root = root;
         this.serverDescription = version + " (" + binaries.source() + ")";
         this.replicationPassword = Topologies.randomSecret(24);
@@ -156,68 +150,6 @@ final class LocalTopology implements ReplicationTopology {
                 + ", MASTER_USE_GTID=slave_pos, MASTER_CONNECT_RETRY=1, MASTER_HEARTBEAT_PERIOD=1";
         replica.execAdminWithSecrets("point replication at the master on", List.of(change, "START SLAVE"),
                 replicationPassword);
-    }
-
-    @Override
-    public TopologyNode master() {
-        return master;
-    }
-
-    @Override
-    public List<TopologyNode> replicas() {
-        return List.copyOf(replicas);
-    }
-
-    @Override
-    public List<TopologyNode> nodes() {
-        return List.copyOf(nodes);
-    }
-
-    @Override
-    public TopologyNode node(String name) {
-        for (TopologyNode n : nodes) {
-            if (n.name().equals(name)) {
-                return n;
-            }
-        }
-        List<String> names = new ArrayList<>();
-        nodes.forEach(n -> names.add(n.name()));
-        throw new IllegalArgumentException("no node named '" + name + "'; the nodes are " + names);
-    }
-
-    @Override
-    public String database() {
-        return spec.database();
-    }
-
-    @Override
-    public String username() {
-        return spec.username();
-    }
-
-    @Override
-    public String password() {
-        return spec.password();
-    }
-
-    @Override
-    public String serverDescription() {
-        return serverDescription;
-    }
-
-    @Override
-    public Duration startupTime() {
-        return startupTime;
-    }
-
-    @Override
-    public void awaitReplication(Duration timeout) {
-        Topologies.awaitReplication(master, replicas, timeout);
-    }
-
-    @Override
-    public void reset() {
-        Topologies.reset(master, replicas);
     }
 
     @Override
