@@ -276,7 +276,8 @@ final class ReplicaMonitor implements AutoCloseable {
                     && now - node.heartbeatMeasuredAt < heartbeatInterval.toNanos() * 3;
             long lag;
             LagSource source;
-            if (heartbeatFresh) {
+            if (heartbeatFresh && heartbeat >= timelineLag) {
+                // The larger figure wins: a heartbeat wait that timed out is only a lower bound.
                 lag = heartbeat;
                 source = LagSource.HEARTBEAT;
             } else if (timelineLag >= 0) {
