@@ -136,6 +136,51 @@ public final class GtidSet {
     }
 
     /**
+     * Returns the position that includes both this one and {@code other}: every domain of either,
+     * with the higher sequence number (and its server id).
+     *
+     * @param other another position
+     * @return the union; this or {@code other} itself when one already includes the other
+     * @throws NullPointerException if {@code other} is null
+     */
+    public GtidSet union(GtidSet other) {
+        Objects.requireNonNull(other, "other");
+        if (isAtLeast(other)) {
+            return this;
+        }
+        if (other.isAtLeast(this)) {
+            return other;
+        }
+        long[] d = new long[domains.length + other.domains.length];
+        long[] sv = new long[d.length];
+        long[] sq = new long[d.length];
+        int i = 0;
+        int j = 0;
+        int n = 0;
+        while (i < domains.length || j < other.domains.length) {
+            boolean takeMine = j == other.domains.length || (i < domains.length && domains[i] < other.domains[j]);
+            boolean takeTheirs = i == domains.length || (j < other.domains.length && other.domains[j] < domains[i]);
+            if (takeMine) {
+                d[n] = domains[i];
+                sv[n] = servers[i];
+                sq[n++] = sequences[i++];
+            } else if (takeTheirs) {
+                d[n] = other.domains[j];
+                sv[n] = other.servers[j];
+                sq[n++] = other.sequences[j++];
+            } else {
+                boolean mineNewer = sequences[i] >= other.sequences[j];
+                d[n] = domains[i];
+                sv[n] = mineNewer ? servers[i] : other.servers[j];
+                sq[n++] = mineNewer ? sequences[i] : other.sequences[j];
+                i++;
+                j++;
+            }
+        }
+        return new GtidSet(Arrays.copyOf(d, n), Arrays.copyOf(sv, n), Arrays.copyOf(sq, n));
+    }
+
+    /**
      * Returns the sequence number of the last transaction in a domain.
      *
      * @param domain a domain id, from 0 to 4294967295

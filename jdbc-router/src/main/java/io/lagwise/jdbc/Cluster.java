@@ -15,9 +15,17 @@ final class Cluster {
     final String localRegion;
     final ReadFallback readFallback;
     final StatementClassifier classifier;
+    final Sessions sessions = new Sessions();
+    final io.lagwise.core.Consistency consistency;
+    final ReadYourWritesMode mode;
+    final long maxWaitNanos;
+    final long pinMinimumMillis;
+    final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
+    final java.util.concurrent.atomic.LongAdder fallbacks = new java.util.concurrent.atomic.LongAdder();
 
     Cluster(String name, Node master, List<Node> replicas, ReplicaSelector selector, String localRegion,
-            ReadFallback readFallback, StatementClassifier classifier) {
+            ReadFallback readFallback, StatementClassifier classifier, io.lagwise.core.Consistency consistency,
+            ReadYourWritesMode mode, java.time.Duration maxWait, java.time.Duration pinMinimum) {
         this.name = name;
         this.master = master;
         this.replicas = List.copyOf(replicas);
@@ -25,6 +33,22 @@ final class Cluster {
         this.localRegion = localRegion;
         this.readFallback = readFallback;
         this.classifier = classifier;
+        this.consistency = consistency;
+        this.mode = mode;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.pinMinimumMillis = pinMinimum.toMillis();
+    }
+
+    /**
+     * How long after a write a PIN-mode session reads from the master: the replicas' worst current
+     * lag times two, never below the configured minimum.
+     */
+    long pinWindowMillis() {
+        long worst = 0;
+        for (Node r : replicas) {
+            worst = Math.max(worst, r.lagNanos);
+        }
+        return Math.max(pinMinimumMillis, 2 * worst / 1_000_000);
     }
 
     /** The replica a read should use, never {@code failed}; {@code null} when none is usable. */

@@ -22,6 +22,18 @@ public interface LagwiseConnection extends Connection {
      */
     void useMaster() throws SQLException;
 
+    /**
+     * How fresh this connection's later reads must be; {@code null} returns to the data source's
+     * default. {@code EVENTUAL} reads may miss the session's own writes; {@code STRONG} reads go to
+     * the master.
+     *
+     * @throws SQLException if the connection is closed
+     */
+    void setConsistency(io.lagwise.core.Consistency consistency) throws SQLException;
+
+    /** The consistency of this connection's reads. */
+    io.lagwise.core.Consistency getConsistency();
+
     /** Whether {@link #useMaster()} was called, or a session-state statement tied this connection to the master. */
     boolean usesMaster();
 

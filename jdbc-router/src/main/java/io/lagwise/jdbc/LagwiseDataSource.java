@@ -174,6 +174,19 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         return cluster;
     }
 
+    /**
+     * Opens a consistency session and makes it the current thread's until it is closed: the scope of
+     * read-your-writes for a unit of work such as a web request. See {@link ConsistencySession}.
+     */
+    public ConsistencySession openSession() {
+        return new ConsistencySession(cluster.sessions, true);
+    }
+
+    /** The current thread's consistency session: one opened with {@link #openSession()}, else the thread's own. */
+    public ConsistencySession session() {
+        return cluster.sessions.current();
+    }
+
     @Override
     public PrintWriter getLogWriter() {
         return null;
@@ -252,6 +265,10 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         private String monitorPassword;
         private Duration latencyWindow;
         private Duration replicaReadTimeout = Duration.ofSeconds(30);
+        private io.lagwise.core.Consistency consistency = io.lagwise.core.Consistency.READ_YOUR_WRITES;
+        private ReadYourWritesMode readYourWritesMode = ReadYourWritesMode.GTID;
+        private Duration readYourWritesMaxWait = Duration.ofMillis(50);
+        private Duration pinWindowMinimum = Duration.ofMillis(100);
         private boolean customSelector;
         private final List<ClusterListener> listeners = new ArrayList<>();
         private boolean built;
@@ -526,6 +543,54 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
+        /**
+         * How fresh reads must be unless a connection asks otherwise; default
+         * {@link io.lagwise.core.Consistency#READ_YOUR_WRITES}.
+         */
+        public Builder consistency(io.lagwise.core.Consistency consistency) {
+            sealed();
+            this.consistency = Objects.requireNonNull(consistency, "consistency");
+            return this;
+        }
+
+        /** How read-your-writes is kept; default {@link ReadYourWritesMode#GTID}. */
+        public Builder readYourWrites(ReadYourWritesMode mode) {
+            sealed();
+            this.readYourWritesMode = Objects.requireNonNull(mode, "readYourWrites mode");
+            return this;
+        }
+
+        /**
+         * In GTID mode, how long a read waits for a replica to apply the session's token before it
+         * goes to the master; default 50 ms; zero goes to the master at once.
+         *
+         * @throws IllegalArgumentException if negative or over 10 s
+         */
+        public Builder readYourWritesMaxWait(Duration wait) {
+            sealed();
+            if (wait == null || wait.isNegative() || wait.compareTo(Duration.ofSeconds(10)) > 0) {
+                throw new IllegalArgumentException("readYourWritesMaxWait must be 0-10s: " + wait);
+            }
+            this.readYourWritesMaxWait = wait;
+            return this;
+        }
+
+        /**
+         * In PIN mode (or when a write's GTID is unknown), the shortest time after a write that the
+         * session reads from the master; the window is twice the replicas' current lag when that is
+         * longer. Default 100 ms.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder pinWindowMinimum(Duration minimum) {
+            sealed();
+            if (minimum == null || minimum.isNegative()) {
+                throw new IllegalArgumentException("pinWindowMinimum cannot be negative: " + minimum);
+            }
+            this.pinWindowMinimum = minimum;
+            return this;
+        }
+
         /** Adds a listener told of every node health change, on a monitor thread. */
         public Builder listener(ClusterListener listener) {
             sealed();
@@ -627,7 +692,8 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                     check(n);
                 }
                 Cluster cluster = new Cluster(name, m, rs, selector, localRegion, readFallback,
-                        new StatementClassifier(statementCacheSize));
+                        new StatementClassifier(statementCacheSize), consistency, readYourWritesMode,
+                        readYourWritesMaxWait, pinWindowMinimum);
                 ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
                         maxReplicationLag, heartbeatInterval, heartbeatTable, listeners);
                 monitor.probeAllOnce(); // routing starts informed

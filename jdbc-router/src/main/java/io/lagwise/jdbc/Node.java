@@ -59,6 +59,8 @@ final class Node implements ReplicaView {
     volatile long heartbeatMeasuredAt;
     volatile long secondsBehindMaster = -1;
     volatile String gtidPosition = "";
+    /** The newest position this node is known to have (probes and successful waits); only grows. */
+    volatile io.lagwise.core.GtidSet knownPosition = io.lagwise.core.GtidSet.empty();
     volatile String lastError = "";
 
     private volatile boolean down;
@@ -183,6 +185,11 @@ final class Node implements ReplicaView {
             markUp();
         }
         return c;
+    }
+
+    /** Records that this node has at least {@code position}. */
+    synchronized void advance(io.lagwise.core.GtidSet position) {
+        knownPosition = knownPosition.union(position);
     }
 
     /** Gives a borrowed connection back to the pool. */

@@ -216,7 +216,9 @@ final class ReplicaMonitor implements AutoCloseable {
             sampleRoundTrip(end - begin);
             node.gtidPosition = position;
             if (node.mariadb) {
-                timeline.record(end, GtidSet.parse(position));
+                GtidSet parsed = GtidSet.parse(position);
+                timeline.record(end, parsed);
+                node.advance(parsed);
             }
             judge(node, Health.UP, "");
         }
@@ -269,7 +271,11 @@ final class ReplicaMonitor implements AutoCloseable {
             }
             node.secondsBehindMaster = sbm;
             long now = ticker.read();
-            long timelineLag = node.mariadb ? timeline.lagNanos(GtidSet.parse(position), now) : -1;
+            GtidSet applied = node.mariadb ? GtidSet.parse(position) : null;
+            if (applied != null) {
+                node.advance(applied);
+            }
+            long timelineLag = applied != null ? timeline.lagNanos(applied, now) : -1;
             node.timelineLagNanos = timelineLag;
             long heartbeat = node.heartbeatLagNanos;
             boolean heartbeatFresh = heartbeat >= 0 && heartbeatInterval != null

@@ -51,7 +51,9 @@ final class RoutingCallableStatement extends DelegatingCallableStatement<Callabl
                     + " the connection changed); prepare the call inside the transaction it belongs to", "25000");
         }
         try {
-            return execution.run(statement);
+            T result = execution.run(statement);
+            connection.afterExecution();
+            return result;
         } catch (SQLException e) {
             throw connection.failed(physical, e);
         }

@@ -61,6 +61,10 @@ final class RoutingConnection implements LagwiseConnection {
     private Map<String, Class<?>> typeMap;
     private boolean forcedMaster;
     private boolean closed;
+    /** This connection's consistency, or null for the data source's default. */
+    private io.lagwise.core.Consistency consistency;
+    /** A write ran on the master whose position the session does not have yet. */
+    private boolean uncapturedWrite;
 
     // Server connections, borrowed lazily.
     private Physical master;
@@ -132,6 +136,9 @@ final class RoutingConnection implements LagwiseConnection {
             }
             if (executing) {
                 txStatements++;
+                if (kind == StatementKind.WRITE && !tx.onReplica()) {
+                    uncapturedWrite = true;
+                }
             }
             return use(tx);
         }
@@ -142,7 +149,7 @@ final class RoutingConnection implements LagwiseConnection {
                 if (kind == StatementKind.WRITE) {
                     throw readOnlyWrite();
                 }
-                p = replica(null);
+                p = readTarget();
             } else {
                 p = master();
                 if (kind == StatementKind.SESSION) {
@@ -151,6 +158,9 @@ final class RoutingConnection implements LagwiseConnection {
             }
             tx = p;
             txStatements = executing ? 1 : 0;
+            if (executing && kind == StatementKind.WRITE && !p.onReplica()) {
+                uncapturedWrite = true;
+            }
             return use(p);
         }
         if (toMaster) {
@@ -158,9 +168,9 @@ final class RoutingConnection implements LagwiseConnection {
         }
         switch (kind) {
             case READ:
-                return use(replica(null));
+                return use(readTarget());
             case LOCKING_READ:
-                return use(readOnly ? replica(null) : master());
+                return use(readOnly ? readTarget() : master());
             case SESSION:
                 // Session state must stay where it was made: the master, for the rest of this connection.
                 forcedMaster = true;
@@ -170,6 +180,9 @@ final class RoutingConnection implements LagwiseConnection {
             default: // WRITE
                 if (readOnly) {
                     throw readOnlyWrite();
+                }
+                if (executing) {
+                    uncapturedWrite = true;
                 }
                 return use(master());
         }
@@ -272,6 +285,82 @@ final class RoutingConnection implements LagwiseConnection {
             throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(e) : cluster.masterBusy(e);
         }
         return master;
+    }
+
+    /**
+     * Where a read goes, given its consistency and the session's token. {@code EVENTUAL}: any
+     * replica. {@code STRONG}: the master. {@code READ_YOUR_WRITES} with a token: in GTID mode a
+     * replica known to have applied it, or the chosen one after a bounded {@code MASTER_GTID_WAIT},
+     * else the master; in PIN mode (or without a GTID) the master until the pin window after the
+     * write has passed.
+     */
+    private Physical readTarget() throws SQLException {
+        io.lagwise.core.Consistency c = consistency != null ? consistency : cluster.consistency;
+        if (c == io.lagwise.core.Consistency.STRONG) {
+            return master();
+        }
+        Physical p = replica(null);
+        if (c == io.lagwise.core.Consistency.EVENTUAL || !p.onReplica()) {
+            return p;
+        }
+        io.lagwise.core.ConsistencyToken token = cluster.sessions.current().token();
+        if (token.isEmpty()) {
+            return p;
+        }
+        if (cluster.mode == ReadYourWritesMode.PIN || token.position().isEmpty()) {
+            return System.currentTimeMillis() - token.writtenAtMillis() < cluster.pinWindowMillis() ? master() : p;
+        }
+        if (p.node.knownPosition.isAtLeast(token.position())) {
+            return p;
+        }
+        if (cluster.maxWaitNanos > 0 && waitFor(p, token.position())) {
+            return p;
+        }
+        cluster.fallbacks.increment();
+        return master();
+    }
+
+    /** Waits, bounded, until the replica of {@code p} has applied {@code position}; whether it did. */
+    private boolean waitFor(Physical p, io.lagwise.core.GtidSet position) throws SQLException {
+        cluster.waits.increment();
+        try (java.sql.PreparedStatement ps = p.conn.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+            ps.setString(1, position.toString());
+            ps.setDouble(2, cluster.maxWaitNanos / 1e9);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getInt(1) == 0) {
+                    p.node.advance(position);
+                    return true;
+                }
+                return false;
+            }
+        } catch (SQLException e) {
+            throw failed(p, e);
+        }
+    }
+
+    /**
+     * Called after a statement ran without error: in auto-commit, a write is committed now, so its
+     * position goes into the session's token (one {@code SELECT @@last_gtid} on the same connection).
+     */
+    void afterExecution() {
+        if (uncapturedWrite && autoCommit && tx == null && master != null) {
+            capture(master);
+        }
+    }
+
+    private void capture(Physical p) {
+        uncapturedWrite = false;
+        io.lagwise.core.ConsistencyToken token;
+        try (Statement s = p.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
+            String gtid = rs.next() ? rs.getString(1) : null;
+            token = io.lagwise.core.ConsistencyToken.of(gtid == null || gtid.isEmpty()
+                    ? io.lagwise.core.GtidSet.empty() : io.lagwise.core.GtidSet.parse(gtid), System.currentTimeMillis());
+        } catch (SQLException | IllegalArgumentException e) {
+            // The write is committed: never fail it now. Without its position, the time alone pins the
+            // session's reads to the master for the pin window.
+            token = io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.empty(), System.currentTimeMillis());
+        }
+        cluster.sessions.current().observe(token);
     }
 
     /** The replica connection for a read; another replica than {@code avoid}; the master as fallback. */
@@ -434,6 +523,17 @@ final class RoutingConnection implements LagwiseConnection {
         return forcedMaster;
     }
 
+    @Override
+    public void setConsistency(io.lagwise.core.Consistency consistency) throws SQLException {
+        checkOpen();
+        this.consistency = consistency;
+    }
+
+    @Override
+    public io.lagwise.core.Consistency getConsistency() {
+        return consistency != null ? consistency : cluster.consistency;
+    }
+
     /** Whether the application set this connection read-only. */
     boolean readOnlyMode() {
         return readOnly;
@@ -554,6 +654,9 @@ final class RoutingConnection implements LagwiseConnection {
             endTransaction();
             p.conn.setAutoCommit(true);
             p.autoCommit = true;
+            if (uncapturedWrite) {
+                capture(p);
+            }
         }
     }
 
@@ -579,6 +682,9 @@ final class RoutingConnection implements LagwiseConnection {
                 throw failed(p, e); // the transaction stays open (or is marked lost): rollback() still works
             }
             endTransaction();
+            if (uncapturedWrite) {
+                capture(p);
+            }
         }
     }
 
@@ -586,6 +692,7 @@ final class RoutingConnection implements LagwiseConnection {
     public void rollback() throws SQLException {
         checkOpen();
         txLost = null;
+        uncapturedWrite = false;
         if (tx != null) {
             Physical p = tx;
             endTransaction();

@@ -148,7 +148,9 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         follow();
         for (int attempt = 0; ; attempt++) {
             try {
-                return execution.run(statement);
+                T result = execution.run(statement);
+                connection.afterExecution();
+                return result;
             } catch (SQLException e) {
                 if (attempt > connection.cluster.replicas.size() || !retry(e)) {
                     throw connection.failed(physical, e);

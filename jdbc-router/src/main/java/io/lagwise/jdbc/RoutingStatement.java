@@ -98,7 +98,9 @@ final class RoutingStatement extends RecordingStatement<Statement> {
         boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
         for (int attempt = 0; ; attempt++) {
             try {
-                return call.run(s, sql);
+                T result = call.run(s, sql);
+                connection.afterExecution();
+                return result;
             } catch (SQLException e) {
                 RoutingConnection.Physical next = read && attempt <= connection.cluster.replicas.size()
                         && SqlErrors.isConnectionProblem(e) ? connection.rerouteRead(p, kind, e) : null;
@@ -204,7 +206,9 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     public int[] executeBatch() throws SQLException {
         Statement s = batchStatement();
         try {
-            return s == null ? new int[0] : s.executeBatch();
+            int[] counts = s == null ? new int[0] : s.executeBatch();
+            connection.afterExecution();
+            return counts;
         } catch (SQLException e) {
             throw connection.failed(physicalOf(s), e);
         }
@@ -214,7 +218,9 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     public long[] executeLargeBatch() throws SQLException {
         Statement s = batchStatement();
         try {
-            return s == null ? new long[0] : s.executeLargeBatch();
+            long[] counts = s == null ? new long[0] : s.executeLargeBatch();
+            connection.afterExecution();
+            return counts;
         } catch (SQLException e) {
             throw connection.failed(physicalOf(s), e);
         }

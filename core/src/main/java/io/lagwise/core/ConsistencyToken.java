@@ -1,0 +1,137 @@
+package io.lagwise.core;
+
+import java.util.Objects;
+
+/**
+ * The position a session must not read behind: the GTID position of its newest write (or read), and
+ * the wall-clock time of that write, for the pin window of servers without GTIDs. Immutable, small,
+ * and exportable as a short string to carry between application instances (a cookie, a header).
+ *
+ * <p>An imported token is untrusted input: {@link #parse} accepts only the exact format, bounded in
+ * size, and the worst a forged token can do is send reads to the master or make them wait the
+ * bounded time.
+ */
+public final class ConsistencyToken {
+
+    /** The most characters an exported token may have. */
+    public static final int MAX_LENGTH = 512;
+    private static final String PREFIX = "lw1.";
+    private static final ConsistencyToken NONE = new ConsistencyToken(GtidSet.empty(), 0);
+
+    private final GtidSet position;
+    private final long writtenAtMillis;
+
+    private ConsistencyToken(GtidSet position, long writtenAtMillis) {
+        this.position = position;
+        this.writtenAtMillis = writtenAtMillis;
+    }
+
+    /** The empty token: no constraint. */
+    public static ConsistencyToken none() {
+        return NONE;
+    }
+
+    /**
+     * A token for a write at {@code position}, made at {@code writtenAtMillis} (epoch milliseconds).
+     *
+     * @throws IllegalArgumentException if the time is negative
+     */
+    public static ConsistencyToken of(GtidSet position, long writtenAtMillis) {
+        Objects.requireNonNull(position, "position");
+        if (writtenAtMillis < 0) {
+            throw new IllegalArgumentException("writtenAtMillis cannot be negative: " + writtenAtMillis);
+        }
+        return new ConsistencyToken(position, writtenAtMillis);
+    }
+
+    /** The GTID position; empty when the token carries none. */
+    public GtidSet position() {
+        return position;
+    }
+
+    /** When the write was made, epoch milliseconds; 0 for none. */
+    public long writtenAtMillis() {
+        return writtenAtMillis;
+    }
+
+    /** Whether this token constrains nothing. */
+    public boolean isEmpty() {
+        return position.isEmpty() && writtenAtMillis == 0;
+    }
+
+    /** The newer of the two, domain by domain for the position, the later time. */
+    public ConsistencyToken merge(ConsistencyToken other) {
+        if (other.isEmpty() || this == other) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
+        GtidSet merged = position.isAtLeast(other.position) ? position
+                : other.position.isAtLeast(position) ? other.position : position.union(other.position);
+        return new ConsistencyToken(merged, Math.max(writtenAtMillis, other.writtenAtMillis));
+    }
+
+    /** The token as a short string, e.g. {@code lw1.1764067200000.0-1-207}. */
+    public String export() {
+        return PREFIX + writtenAtMillis + "." + position;
+    }
+
+    /**
+     * Reads a token made by {@link #export()}, from untrusted input.
+     *
+     * @throws IllegalArgumentException if it is not exactly such a token (the message quotes at most
+     *     40 characters of it, unprintable characters replaced)
+     */
+    public static ConsistencyToken parse(String exported) {
+        if (exported == null || exported.isEmpty()) {
+            throw new IllegalArgumentException("consistency token is empty");
+        }
+        if (exported.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("consistency token is longer than " + MAX_LENGTH + " characters");
+        }
+        if (!exported.startsWith(PREFIX)) {
+            throw new IllegalArgumentException("not a consistency token: '" + quote(exported) + "'");
+        }
+        int dot = exported.indexOf('.', PREFIX.length());
+        if (dot < 0) {
+            throw new IllegalArgumentException("not a consistency token: '" + quote(exported) + "'");
+        }
+        String millis = exported.substring(PREFIX.length(), dot);
+        if (millis.isEmpty() || millis.length() > 15 || !millis.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            throw new IllegalArgumentException("bad time in consistency token: '" + quote(exported) + "'");
+        }
+        GtidSet position;
+        try {
+            position = GtidSet.parse(exported.substring(dot + 1));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("bad position in consistency token: " + e.getMessage(), e);
+        }
+        return new ConsistencyToken(position, Long.parseLong(millis));
+    }
+
+    private static String quote(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "…" : s;
+        StringBuilder sb = new StringBuilder();
+        for (char c : cut.toCharArray()) {
+            sb.append(c >= 0x20 && c < 0x7f || c == '…' ? c : '?');
+        }
+        return sb.toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof ConsistencyToken && ((ConsistencyToken) o).writtenAtMillis == writtenAtMillis
+                && ((ConsistencyToken) o).position.equals(position);
+    }
+
+    @Override
+    public int hashCode() {
+        return position.hashCode() * 31 + Long.hashCode(writtenAtMillis);
+    }
+
+    @Override
+    public String toString() {
+        return isEmpty() ? "ConsistencyToken[none]" : "ConsistencyToken[" + position + " @" + writtenAtMillis + "]";
+    }
+}

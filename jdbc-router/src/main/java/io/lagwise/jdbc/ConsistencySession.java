@@ -1,0 +1,90 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.ConsistencyToken;
+
+/**
+ * The scope of read-your-writes: it holds the token of the newest write made through it, and reads
+ * made through it never read behind that token. By default each thread has one of its own, made on
+ * first use; a framework opens one explicitly with {@link LagwiseDataSource#openSession()} for a
+ * unit of work (a web request), carries its token elsewhere with {@link #export()} and
+ * {@link #importToken(String)}, and can use it on another thread with {@link #attach()}.
+ *
+ * <pre>{@code
+ * try (ConsistencySession session = ds.openSession()) {
+ *     session.importToken(request.getHeader("X-Consistency-Token"));   // may be null
+ *     ... JDBC as usual ...
+ *     response.setHeader("X-Consistency-Token", session.export());
+ * }
+ * }</pre>
+ *
+ * Thread-safe: the token is replaced atomically.
+ */
+public final class ConsistencySession implements AutoCloseable {
+
+    private final Sessions owner;
+    private final Sessions.Binding opening;
+    private volatile ConsistencyToken token = ConsistencyToken.none();
+
+    ConsistencySession(Sessions owner, boolean bindToCurrentThread) {
+        this.owner = owner;
+        this.opening = bindToCurrentThread ? owner.bind(this) : null;
+    }
+
+    /** The newest position this session wrote (or imported). */
+    public ConsistencyToken token() {
+        return token;
+    }
+
+    /** Merges {@code other} into this session's token: it will not read behind either. */
+    public synchronized void observe(ConsistencyToken other) {
+        token = token.merge(other);
+    }
+
+    /** This session's token as a short string; empty when it has none. */
+    public String export() {
+        ConsistencyToken t = token;
+        return t.isEmpty() ? "" : t.export();
+    }
+
+    /**
+     * Merges a token made by {@link #export()} elsewhere. Null or empty is ignored.
+     *
+     * @throws IllegalArgumentException if it is not a well-formed token (untrusted input)
+     */
+    public void importToken(String exported) {
+        if (exported == null || exported.isEmpty()) {
+            return;
+        }
+        observe(ConsistencyToken.parse(exported));
+    }
+
+    /**
+     * Makes this the current thread's session until the returned scope is closed (the previous one
+     * comes back): for work on another thread.
+     */
+    public Scope attach() {
+        Sessions.Binding b = owner.bind(this);
+        return b::close;
+    }
+
+    /** A thread's use of a session; closing it restores the thread's previous session. */
+    @FunctionalInterface
+    public interface Scope extends AutoCloseable {
+        /** Restores the thread's previous session. */
+        @Override
+        void close();
+    }
+
+    /** Unbinds this session from the thread that opened it; its token stays readable. */
+    @Override
+    public void close() {
+        if (opening != null) {
+            opening.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ConsistencySession[" + token + "]";
+    }
+}

@@ -1,0 +1,183 @@
+package io.lagwise.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.lagwise.core.Consistency;
+import io.lagwise.testkit.JdbcDriver;
+import io.lagwise.testkit.ReplicationTopology;
+import io.lagwise.testkit.WithReplicationTopology;
+import io.lagwise.testkit.WithReplicationTopology.Replica;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The core acceptance test of read-your-writes: replicas 40 ms behind, 8 threads, each its own
+ * session, each updating its own row to a new counter value and reading it back at once. Lagwise
+ * shows no anomaly (a read older than the session's own write, or than what it read before); the
+ * same workload with EVENTUAL reads shows them, so the test can fail.
+ */
+@WithReplicationTopology(replicas = {@Replica(region = "oslo"), @Replica(region = "frankfurt", clientDelayMillis = 20)},
+        replicationDelayMillis = 40)
+class ReadYourWritesTest {
+
+    static final int THREADS = 8;
+    static final int ROUNDS = 250;
+
+    /** What one run of the workload saw. */
+    record Outcome(long rounds, long anomalies, long replicaReads) {
+        double replicaShare() {
+            return rounds == 0 ? 0 : (double) replicaReads / rounds;
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void gtidMode_hasNoAnomalies_whileEventualHasThem(JdbcDriver driver, ReplicationTopology topology) throws Exception {
+        Outcome gtid = run(topology, driver, "gtid", b -> b.readYourWrites(ReadYourWritesMode.GTID));
+        Outcome eventual = run(topology, driver, "eventual", b -> b.consistency(Consistency.EVENTUAL));
+        System.out.printf("%s GTID: %s (replica share %.0f%%); EVENTUAL: %s (replica share %.0f%%)%n", driver, gtid,
+                100 * gtid.replicaShare(), eventual, 100 * eventual.replicaShare());
+        assertThat(gtid.rounds()).isEqualTo(THREADS * ROUNDS);
+        assertThat(gtid.anomalies()).as("GTID mode anomalies").isZero();
+        assertThat(gtid.replicaShare()).as("reads still served by replicas").isGreaterThan(0.5);
+        assertThat(eventual.anomalies()).as("EVENTUAL anomalies: the test can fail").isPositive();
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void pinMode_hasNoAnomalies(JdbcDriver driver, ReplicationTopology topology) throws Exception {
+        Outcome pin = run(topology, driver, "pin", b -> b.readYourWrites(ReadYourWritesMode.PIN));
+        System.out.printf("%s PIN: %s (replica share %.0f%%)%n", driver, pin, 100 * pin.replicaShare());
+        assertThat(pin.rounds()).isEqualTo(THREADS * ROUNDS);
+        assertThat(pin.anomalies()).as("PIN mode anomalies").isZero();
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void tokenCarriedToAnotherInstance_letsItReadTheWrite(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        String table = "ryw_two_" + driver.name().toLowerCase();
+        try (LagwiseDataSource writerApp = Routed.dataSource(topology, driver);
+                LagwiseDataSource readerApp = Routed.dataSource(topology, driver)) {
+            createTable(writerApp, table, 1);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            long anomaliesWithToken = 0;
+            long anomaliesWithout = 0;
+            for (int round = 1; round <= 60; round++) {
+                String exported;
+                try (ConsistencySession s = writerApp.openSession(); Connection c = writerApp.getConnection()) {
+                    update(c, table, 0, round);
+                    exported = s.export();
+                }
+                assertThat(exported).startsWith("lw1.");
+                boolean withToken = round % 2 == 0;
+                try (ConsistencySession s = readerApp.openSession(); Connection c = readerApp.getConnection()) {
+                    if (withToken) {
+                        s.importToken(exported);
+                    }
+                    long seen = read(c, table, 0)[0];
+                    if (seen < round) {
+                        if (withToken) {
+                            anomaliesWithToken++;
+                        } else {
+                            anomaliesWithout++;
+                        }
+                    }
+                }
+            }
+            assertThat(anomaliesWithToken).as("reads with the imported token").isZero();
+            assertThat(anomaliesWithout).as("reads without it: the test can fail").isPositive();
+        }
+    }
+
+    Outcome run(ReplicationTopology topology, JdbcDriver driver, String name,
+            Consumer<LagwiseDataSource.Builder> config) throws Exception {
+        String table = "ryw_" + name + "_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> {
+            b.pool(p -> p.maximumPoolSize(THREADS + 2));
+            config.accept(b);
+        })) {
+            createTable(ds, table, THREADS);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            AtomicLong rounds = new AtomicLong();
+            AtomicLong anomalies = new AtomicLong();
+            AtomicLong replicaReads = new AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < THREADS; t++) {
+                    int row = t;
+                    done.add(pool.submit(() -> {
+                        long lastRead = 0;
+                        for (int round = 1; round <= ROUNDS; round++) {
+                            try (Connection c = ds.getConnection()) {
+                                update(c, table, row, round);
+                            }
+                            long[] seen;
+                            try (Connection c = ds.getConnection()) {
+                                seen = read(c, table, row);
+                            }
+                            if (seen[0] < round || seen[0] < lastRead) {
+                                anomalies.incrementAndGet();
+                            }
+                            lastRead = Math.max(lastRead, seen[0]);
+                            if (seen[1] != RoutingTest.MASTER) {
+                                replicaReads.incrementAndGet();
+                            }
+                            rounds.incrementAndGet();
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            return new Outcome(rounds.get(), anomalies.get(), replicaReads.get());
+        }
+    }
+
+    static void createTable(LagwiseDataSource ds, String table, int rows) throws SQLException {
+        try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS " + table);
+            s.execute("CREATE TABLE " + table + " (id INT PRIMARY KEY, v BIGINT NOT NULL)");
+            for (int i = 0; i < rows; i++) {
+                s.executeUpdate("INSERT INTO " + table + " VALUES (" + i + ", 0)");
+            }
+        }
+    }
+
+    static void update(Connection c, String table, int row, long value) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + table + " SET v = ? WHERE id = ?")) {
+            ps.setLong(1, value);
+            ps.setInt(2, row);
+            ps.executeUpdate();
+        }
+    }
+
+    /** The row's value and the server that read it. */
+    static long[] read(Connection c, String table, int row) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT v, @@server_id FROM " + table + " WHERE id = ?")) {
+            ps.setInt(1, row);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+}
