@@ -53,6 +53,28 @@ final class Cluster {
 
     /** The replica a read should use, never {@code failed}; {@code null} when none is usable. */
     Node chooseReplica(Node failed) {
+        return chooseReplica(failed, null);
+    }
+
+    /**
+     * As above, keeping {@code preferred} (the session's last replica) while it is usable and as good
+     * a choice as the selector's (same locality, same backup status): a session that keeps to one
+     * replica reads monotonically without any check, yet still moves back to a better one.
+     */
+    Node chooseReplica(Node failed, Node preferred) {
+        Node chosen = chooseSelected(failed);
+        if (preferred != null && chosen != null && preferred != chosen && preferred != failed && preferred.usable()
+                && preferred.backup == chosen.backup && isLocal(preferred) == isLocal(chosen)) {
+            return preferred;
+        }
+        return chosen;
+    }
+
+    private boolean isLocal(Node n) {
+        return localRegion == null || localRegion.equals(n.region);
+    }
+
+    private Node chooseSelected(Node failed) {
         if (replicas.isEmpty()) {
             return null;
         }

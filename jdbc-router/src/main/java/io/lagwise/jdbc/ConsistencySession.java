@@ -24,6 +24,8 @@ public final class ConsistencySession implements AutoCloseable {
     private final Sessions owner;
     private final Sessions.Binding opening;
     private volatile ConsistencyToken token = ConsistencyToken.none();
+    /** The replica this session read from last: its next reads prefer it (monotonic reads). */
+    volatile Node lastReplica;
 
     ConsistencySession(Sessions owner, boolean bindToCurrentThread) {
         this.owner = owner;

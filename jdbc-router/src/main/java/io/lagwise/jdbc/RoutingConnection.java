@@ -120,6 +120,11 @@ final class RoutingConnection implements LagwiseConnection {
      * prepared, so that a transaction counts the statements it ran, not the ones it prepared.
      */
     Physical route(StatementKind kind, boolean executing) throws SQLException {
+        return route(kind, executing, null);
+    }
+
+    /** As above, with the statement's own consistency hint ({@code null}: the connection's). */
+    Physical route(StatementKind kind, boolean executing, io.lagwise.core.Consistency hint) throws SQLException {
         checkOpen();
         if (txLost != null) {
             throw transactionLost();
@@ -149,7 +154,7 @@ final class RoutingConnection implements LagwiseConnection {
                 if (kind == StatementKind.WRITE) {
                     throw readOnlyWrite();
                 }
-                p = readTarget();
+                p = readTarget(hint);
             } else {
                 p = master();
                 if (kind == StatementKind.SESSION) {
@@ -168,9 +173,9 @@ final class RoutingConnection implements LagwiseConnection {
         }
         switch (kind) {
             case READ:
-                return use(readTarget());
+                return use(readTarget(hint));
             case LOCKING_READ:
-                return use(readOnly ? readTarget() : master());
+                return use(readOnly ? readTarget(hint) : master());
             case SESSION:
                 // Session state must stay where it was made: the master, for the rest of this connection.
                 forcedMaster = true;
@@ -207,7 +212,8 @@ final class RoutingConnection implements LagwiseConnection {
                 tx = null;
                 return route(kind);
             }
-            return use(replica(failed.node));
+            // The same rules as the first try (consistency, the session's token), minus the failed node.
+            return use(readOnly || kind == StatementKind.READ ? readTarget(null, failed.node) : master());
         } catch (SQLException e) {
             e.addSuppressed(cause);
             throw e;
@@ -294,16 +300,28 @@ final class RoutingConnection implements LagwiseConnection {
      * else the master; in PIN mode (or without a GTID) the master until the pin window after the
      * write has passed.
      */
-    private Physical readTarget() throws SQLException {
-        io.lagwise.core.Consistency c = consistency != null ? consistency : cluster.consistency;
+    private Physical readTarget(io.lagwise.core.Consistency hint) throws SQLException {
+        return readTarget(hint, null);
+    }
+
+    private Physical readTarget(io.lagwise.core.Consistency hint, Node avoid) throws SQLException {
+        io.lagwise.core.Consistency c = hint != null ? hint : consistency != null ? consistency : cluster.consistency;
         if (c == io.lagwise.core.Consistency.STRONG) {
             return master();
         }
-        Physical p = replica(null);
+        ConsistencySession session = cluster.sessions.current();
+        Physical p = replica(avoid, session.lastReplica);
         if (c == io.lagwise.core.Consistency.EVENTUAL || !p.onReplica()) {
             return p;
         }
-        io.lagwise.core.ConsistencyToken token = cluster.sessions.current().token();
+        Node last = session.lastReplica;
+        session.lastReplica = p.node;
+        if (last != null && last != p.node) {
+            // Moving to another replica: it must be at least as far along as what the session may
+            // have read on the last one, which is at most what the master has now.
+            monotonicBarrier(session);
+        }
+        io.lagwise.core.ConsistencyToken token = session.token();
         if (token.isEmpty()) {
             return p;
         }
@@ -318,6 +336,23 @@ final class RoutingConnection implements LagwiseConnection {
         }
         cluster.fallbacks.increment();
         return master();
+    }
+
+    private void monotonicBarrier(ConsistencySession session) {
+        if (!cluster.master.mariadb || !cluster.master.available()) {
+            return; // best effort: without the master's position, the token alone guards the read
+        }
+        try {
+            Physical m = master();
+            try (Statement s = m.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+                if (rs.next() && rs.getString(1) != null && !rs.getString(1).isEmpty()) {
+                    session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.parse(rs.getString(1)),
+                            session.token().writtenAtMillis()));
+                }
+            }
+        } catch (SQLException | IllegalArgumentException e) {
+            // best effort, as above
+        }
     }
 
     /** Waits, bounded, until the replica of {@code p} has applied {@code position}; whether it did. */
@@ -365,6 +400,10 @@ final class RoutingConnection implements LagwiseConnection {
 
     /** The replica connection for a read; another replica than {@code avoid}; the master as fallback. */
     private Physical replica(Node avoid) throws SQLException {
+        return replica(avoid, null);
+    }
+
+    private Physical replica(Node avoid, Node preferred) throws SQLException {
         if (replica != null) {
             // Kept for this connection's life unless it fails here: results may still be open on it,
             // and one replica for the whole connection keeps its reads monotonic.
@@ -372,7 +411,7 @@ final class RoutingConnection implements LagwiseConnection {
         }
         Node failed = avoid;
         for (int attempt = 0; attempt <= cluster.replicas.size(); attempt++) {
-            Node node = cluster.chooseReplica(failed);
+            Node node = cluster.chooseReplica(failed, attempt == 0 ? preferred : null);
             if (node == null) {
                 break;
             }

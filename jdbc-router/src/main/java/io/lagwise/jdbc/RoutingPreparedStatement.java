@@ -21,6 +21,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     /** Whether this statement may ever have to move (reads): only then are parameters recorded. */
     private final boolean movable;
     private final int parameterCount;
+    private final io.lagwise.core.Consistency consistencyHint;
     private final PrepareVariant variant;
     private final int a;
     private final int b;
@@ -47,6 +48,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         // Writes, session statements and hinted ones always run on the master: they never move.
         this.movable = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ || kind == StatementKind.LAST_USED;
         this.parameterCount = c.parameters();
+        this.consistencyHint = c.consistency();
         this.variant = variant;
         this.a = a;
         this.b = b;
@@ -60,7 +62,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     static PreparedStatement prepare(RoutingConnection connection, String sql, PrepareVariant variant, int a, int b,
             int holdability, int[] indexes, String[] names) throws SQLException {
         StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
-        RoutingConnection.Physical p = connection.route(c.kind(), false);
+        RoutingConnection.Physical p = connection.route(c.kind(), false, c.consistency());
         PreparedStatement ps = variant.prepare(p.conn, sql, a, b, holdability, indexes, names);
         return new RoutingPreparedStatement(connection, sql, c, variant, a, b, holdability, indexes, names, p, ps);
     }
@@ -200,7 +202,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     /** Makes sure the statement sits on the server its connection routes it to now. */
     private void follow() throws SQLException {
         delegate();
-        RoutingConnection.Physical target = connection.route(kind);
+        RoutingConnection.Physical target = connection.route(kind, true, consistencyHint);
         if (target != physical) {
             moveTo(target, null);
         }

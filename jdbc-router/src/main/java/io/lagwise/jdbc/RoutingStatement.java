@@ -56,8 +56,12 @@ final class RoutingStatement extends RecordingStatement<Statement> {
 
     /** The driver statement for this kind of SQL, on the server the connection routes it to. */
     private Statement statementFor(StatementKind kind) throws SQLException {
+        return statementFor(kind, null);
+    }
+
+    private Statement statementFor(StatementKind kind, io.lagwise.core.Consistency hint) throws SQLException {
         checkOpen();
-        RoutingConnection.Physical p = connection.route(kind);
+        RoutingConnection.Physical p = connection.route(kind, true, hint);
         return statementOn(p);
     }
 
@@ -92,8 +96,9 @@ final class RoutingStatement extends RecordingStatement<Statement> {
      * another node — each node at most once — until one answers.
      */
     private <T> T run(String sql, Call<T> call) throws SQLException {
-        StatementKind kind = connection.cluster.classifier.classify(sql);
-        Statement s = statementFor(kind);
+        StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
+        StatementKind kind = c.kind();
+        Statement s = statementFor(kind, c.consistency());
         RoutingConnection.Physical p = physicalOf(s);
         boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
         for (int attempt = 0; ; attempt++) {

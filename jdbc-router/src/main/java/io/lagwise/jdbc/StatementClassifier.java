@@ -48,7 +48,11 @@ final class StatementClassifier {
      * a statement that may move records its parameters in arrays of the right size). Cached, one per
      * SQL text.
      */
-    record Classification(StatementKind kind, int parameters) {}
+    record Classification(StatementKind kind, int parameters, io.lagwise.core.Consistency consistency) {
+        Classification(StatementKind kind, int parameters) {
+            this(kind, parameters, null);
+        }
+    }
 
     private static final Classification[] PLAIN = new Classification[StatementKind.values().length];
 
@@ -80,12 +84,41 @@ final class StatementClassifier {
         return c;
     }
 
+    /**
+     * Classifies, then applies a consistency hint ({@code /* lagwise:eventual *}{@code /},
+     * {@code lagwise:read-your-writes}, {@code lagwise:strong}) if the text carries one.
+     */
+    static Classification classifyUncached(String sql) {
+        Classification c = classifyKind(sql);
+        io.lagwise.core.Consistency hint = consistencyHint(sql);
+        return hint == null ? c : new Classification(c.kind(), c.parameters(), hint);
+    }
+
+    /** A consistency hint in a comment, or null. Cheap when there is no {@code lagwise:} at all. */
+    static io.lagwise.core.Consistency consistencyHint(String sql) {
+        int at = sql.indexOf("lagwise:");
+        if (at < 0) {
+            return null;
+        }
+        String rest = sql.substring(at + 8).toLowerCase(Locale.ROOT);
+        if (rest.startsWith("eventual")) {
+            return io.lagwise.core.Consistency.EVENTUAL;
+        }
+        if (rest.startsWith("strong")) {
+            return io.lagwise.core.Consistency.STRONG;
+        }
+        if (rest.startsWith("read-your-writes")) {
+            return io.lagwise.core.Consistency.READ_YOUR_WRITES;
+        }
+        return null;
+    }
+
     long cachedEntries() {
         cache.cleanUp();
         return cache.estimatedSize();
     }
 
-    static Classification classifyUncached(String sql) {
+    private static Classification classifyKind(String sql) {
         Lexer lx = new Lexer(sql);
         String first = lx.nextWord();
         if (lx.masterHint) {

@@ -103,6 +103,151 @@ class ReadYourWritesTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void consistencyHints_andApi_chooseThePerReadLevel(JdbcDriver driver, ReplicationTopology topology) throws Exception {
+        String table = "ryw_hints_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            createTable(ds, table, 1);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            try (Connection c = ds.getConnection()) {
+                assertThat(Routed.serverId(c, "/* lagwise:strong */ SELECT @@server_id")).isEqualTo(RoutingTest.MASTER);
+                assertThat(Routed.serverId(c)).isEqualTo(RoutingTest.OSLO);
+                LagwiseConnection lc = c.unwrap(LagwiseConnection.class);
+                lc.setConsistency(Consistency.STRONG);
+                assertThat(lc.getConsistency()).isEqualTo(Consistency.STRONG);
+                assertThat(Routed.serverId(c)).isEqualTo(RoutingTest.MASTER);
+                lc.setConsistency(null);
+                assertThat(lc.getConsistency()).isEqualTo(Consistency.READ_YOUR_WRITES);
+            }
+            long staleEventual = 0;
+            for (int round = 1; round <= 20; round++) {
+                try (Connection c = ds.getConnection()) {
+                    update(c, table, 0, round);
+                }
+                try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+                        "/* lagwise:eventual */ SELECT v FROM " + table + " WHERE id = 0")) {
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        staleEventual += rs.getLong(1) < round ? 1 : 0;
+                    }
+                }
+                try (Connection c = ds.getConnection()) {
+                    assertThat(read(c, table, 0)[0]).as("the default read after the write").isEqualTo(round);
+                }
+            }
+            assertThat(staleEventual).as("an eventual read may miss the write, and here does").isPositive();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void readsStayMonotonic_whenTheSessionMustMoveToAReplicaThatIsBehind(JdbcDriver driver,
+            ReplicationTopology topology) throws Exception {
+        String table = "ryw_mono_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver,
+                b -> b.monitorInterval(Duration.ofMillis(100)).probeTimeout(Duration.ofMillis(500)));
+                Connection writer = topology.master().connect()) {
+            createTable(ds, table, 1);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            topology.node("frankfurt").replicationDelay(Duration.ofMillis(800));
+            update(writer, table, 0, 7); // written outside the session: no token covers it
+            long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+            long seenOnOslo = 0;
+            while (seenOnOslo < 7 && System.nanoTime() < deadline) {
+                try (Connection c = ds.getConnection()) {
+                    seenOnOslo = read(c, table, 0)[0];
+                }
+            }
+            assertThat(seenOnOslo).as("the session saw the new value on oslo").isEqualTo(7);
+            topology.node("oslo").kill();
+            try (Connection c = ds.getConnection()) {
+                long[] next = read(c, table, 0);
+                assertThat(next[0]).as("never older than what the session read before").isGreaterThanOrEqualTo(7);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void mixedWorkload_gtidKeepsNearlyAllTheReplicaShareOfEventual_withNoAnomaly(JdbcDriver driver,
+            ReplicationTopology topology) throws Exception {
+        Outcome eventual = mixed(topology, driver, "m_eventual", b -> b.consistency(Consistency.EVENTUAL));
+        Outcome pin2s = mixed(topology, driver, "m_pin2s",
+                b -> b.readYourWrites(ReadYourWritesMode.PIN).pinWindowMinimum(Duration.ofSeconds(2)));
+        Outcome pinAdaptive = mixed(topology, driver, "m_pinad", b -> b.readYourWrites(ReadYourWritesMode.PIN));
+        Outcome gtid = mixed(topology, driver, "m_gtid", b -> b.readYourWrites(ReadYourWritesMode.GTID));
+        System.out.printf("%s mixed 90/10 | mode | reads | anomalies | replica share%n", driver);
+        for (var e : java.util.Map.of("EVENTUAL", eventual, "PIN 2 s", pin2s, "PIN adaptive", pinAdaptive,
+                "GTID", gtid).entrySet()) {
+            System.out.printf("%s mixed 90/10 | %s | %d | %d | %.1f%%%n", driver, e.getKey(), e.getValue().rounds(),
+                    e.getValue().anomalies(), 100 * e.getValue().replicaShare());
+        }
+        assertThat(gtid.anomalies()).isZero();
+        assertThat(pinAdaptive.anomalies()).isZero();
+        assertThat(pin2s.anomalies()).isZero();
+        assertThat(gtid.replicaShare()).as("GTID keeps >= 90% of EVENTUAL's replica share")
+                .isGreaterThanOrEqualTo(0.9 * eventual.replicaShare());
+    }
+
+    /** Sessions of 90% reads and 10% writes with short think times; a read counts as an anomaly as above. */
+    Outcome mixed(ReplicationTopology topology, JdbcDriver driver, String name,
+            Consumer<LagwiseDataSource.Builder> config) throws Exception {
+        String table = "ryw_" + name + "_" + driver.name().toLowerCase();
+        int sessions = 8;
+        int operations = 200;
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> {
+            b.pool(p -> p.maximumPoolSize(sessions + 2));
+            config.accept(b);
+        })) {
+            createTable(ds, table, sessions);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            AtomicLong reads = new AtomicLong();
+            AtomicLong anomalies = new AtomicLong();
+            AtomicLong replicaReads = new AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(sessions);
+            try {
+                List<Future<?>> done = new ArrayList<>();
+                for (int t = 0; t < sessions; t++) {
+                    int row = t;
+                    done.add(pool.submit(() -> {
+                        java.util.Random random = new java.util.Random(row);
+                        long written = 0;
+                        long lastRead = 0;
+                        for (int op = 0; op < operations; op++) {
+                            if (random.nextInt(10) == 0) {
+                                try (Connection c = ds.getConnection()) {
+                                    update(c, table, row, ++written);
+                                }
+                            } else {
+                                long[] seen;
+                                try (Connection c = ds.getConnection()) {
+                                    seen = read(c, table, row);
+                                }
+                                reads.incrementAndGet();
+                                if (seen[0] < written || seen[0] < lastRead) {
+                                    anomalies.incrementAndGet();
+                                }
+                                lastRead = Math.max(lastRead, seen[0]);
+                                if (seen[1] != RoutingTest.MASTER) {
+                                    replicaReads.incrementAndGet();
+                                }
+                            }
+                            Thread.sleep(2 + random.nextInt(6));
+                        }
+                        return null;
+                    }));
+                }
+                for (Future<?> f : done) {
+                    f.get();
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            return new Outcome(reads.get(), anomalies.get(), replicaReads.get());
+        }
+    }
+
     Outcome run(ReplicationTopology topology, JdbcDriver driver, String name,
             Consumer<LagwiseDataSource.Builder> config) throws Exception {
         String table = "ryw_" + name + "_" + driver.name().toLowerCase();
