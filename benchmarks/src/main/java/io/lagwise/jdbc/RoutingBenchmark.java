@@ -28,7 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of routing: a 1-row primary-key select and a 1-row insert through Lagwise against raw
  * HikariCP to the same server (the select goes to the replica both ways, the insert to the master),
- * and the routing decision alone (classification with a warm cache + replica choice).
+ * the routing decision alone (classification with a warm cache + replica choice), the cost of
+ * capturing a write's position for read-your-writes ({@code insertLagwise} captures,
+ * {@code insertLagwiseNoCapture} does not), and a read whose session holds a token.
  *
  * <p>Run from the project root (about 4 minutes; {@code -prof gc} adds bytes allocated per operation):
  * <pre>
@@ -54,6 +56,7 @@ public class RoutingBenchmark {
     HikariDataSource rawReplica;
     HikariDataSource rawMaster;
     LagwiseDataSource lagwise;
+    LagwiseDataSource lagwiseEventual;
     Cluster cluster;
     long id;
 
@@ -76,6 +79,13 @@ public class RoutingBenchmark {
                 .pool(p -> p.maximumPoolSize(4))
                 .build();
         cluster = lagwise.router();
+        lagwiseEventual = LagwiseDataSource.builder().name("bench-eventual")
+                .master(topology.master().jdbcUrl(driver))
+                .replica(topology.node("oslo").jdbcUrl(driver), "oslo")
+                .username(topology.username()).password(topology.password())
+                .localRegion("oslo").consistency(io.lagwise.core.Consistency.EVENTUAL)
+                .pool(p -> p.maximumPoolSize(4))
+                .build();
     }
 
     private HikariDataSource hikari(String url) {
@@ -90,6 +100,7 @@ public class RoutingBenchmark {
     @TearDown(Level.Trial)
     public void stop() {
         lagwise.close();
+        lagwiseEventual.close();
         rawReplica.close();
         rawMaster.close();
         topology.close();
@@ -115,6 +126,27 @@ public class RoutingBenchmark {
         return insert(lagwise);
     }
 
+    /** An insert whose position is not captured (EVENTUAL data source): routing alone. */
+    @Benchmark
+    public int insertLagwiseNoCapture() throws SQLException {
+        return insert(lagwiseEventual);
+    }
+
+    /** The benchmark thread's session holds a token (one write at set-up): a read checks it. */
+    @State(Scope.Thread)
+    public static class SessionWithToken {
+        @Setup(Level.Trial)
+        public void write(RoutingBenchmark b) throws SQLException {
+            b.insert(b.lagwise);
+        }
+    }
+
+    /** A read-your-writes read whose session holds a token the replica has applied. */
+    @Benchmark
+    public String selectLagwiseWithToken(SessionWithToken session) throws SQLException {
+        return select(lagwise);
+    }
+
     /** Classification with a warm cache plus the replica choice: what routing adds to a read. */
     @Benchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -132,7 +164,7 @@ public class RoutingBenchmark {
         }
     }
 
-    private int insert(DataSource ds) throws SQLException {
+    int insert(DataSource ds) throws SQLException {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(INSERT)) {
             ps.setString(1, "x");
             return ps.executeUpdate();

@@ -24,7 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * replication delay. Part one writes rows on the master, watches each replica for them, samples
  * {@code Seconds_Behind_Master} all the while, and prints one table. Part two routes a read and
  * write workload through Lagwise and prints, live, what its monitor sees while the demo stops and
- * restarts oslo's replication ({@link LiveClusterView}).
+ * restarts oslo's replication ({@link LiveClusterView}). Part three has users update a value and read
+ * it back at once: a naive read/write split shows them stale data, Lagwise none
+ * ({@link ReadYourWritesView}).
  *
  * <p>Run it from the project root: {@code mvn -q -Pdemo -pl examples -am verify -DskipTests}.
  * Options (as {@code -Ddemo.args="--rows 200"}): {@code --rows N} (default 100),
@@ -34,7 +36,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ReplicationLagDemo {
 
     /** What one run measured, per replica, in declaration order, and the live frames of part two. */
-    record Result(Duration startup, String server, Map<String, Row> rows, List<LiveClusterView.Frame> frames) {}
+    record Result(Duration startup, String server, Map<String, Row> rows, List<LiveClusterView.Frame> frames,
+            List<ReadYourWritesView.Run> readYourWrites) {}
 
     /** One replica's line of the table. */
     record Row(String name, String region, Duration roundTrip, LagSamples lag, int sbmSamples, int sbmZero,
@@ -104,7 +107,8 @@ public final class ReplicationLagDemo {
                 print(result, replicationDelay, out);
                 out.println();
                 List<LiveClusterView.Frame> frames = LiveClusterView.run(topology, livePhase, out);
-                return new Result(topology.startupTime(), topology.serverDescription(), result, frames);
+                List<ReadYourWritesView.Run> ryw = ReadYourWritesView.run(topology, 4, 40, out);
+                return new Result(topology.startupTime(), topology.serverDescription(), result, frames, ryw);
             }
         }
     }

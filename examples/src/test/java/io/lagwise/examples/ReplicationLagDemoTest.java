@@ -41,5 +41,11 @@ class ReplicationLagDemoTest {
         assertThat(r.frames().get(r.frames().size() - 1).snapshot().replicas().get(0).health())
                 .isEqualTo(io.lagwise.core.Health.UP);
         assertThat(printed).contains("oslo's SQL thread STOPPED").contains("Reads failed: 0 of");
+
+        // Part three: the naive run shows stale reads, Lagwise none, and still reads from replicas.
+        assertThat(result.readYourWrites()).hasSize(2);
+        assertThat(result.readYourWrites().get(0).stale()).as("naive stale reads").isPositive();
+        assertThat(result.readYourWrites().get(1).stale()).as("Lagwise stale reads").isZero();
+        assertThat(result.readYourWrites().get(1).onReplicas()).isPositive();
     }
 }

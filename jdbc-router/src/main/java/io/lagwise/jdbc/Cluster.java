@@ -22,6 +22,8 @@ final class Cluster {
     final long pinMinimumMillis;
     final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder fallbacks = new java.util.concurrent.atomic.LongAdder();
+    /** Lag samples of healthy replicas, for the PIN window; the monitor records and renews it. */
+    final io.lagwise.core.LatencyHistogram lagSamples = new io.lagwise.core.LatencyHistogram();
 
     Cluster(String name, Node master, List<Node> replicas, ReplicaSelector selector, String localRegion,
             ReadFallback readFallback, StatementClassifier classifier, io.lagwise.core.Consistency consistency,
@@ -40,15 +42,17 @@ final class Cluster {
     }
 
     /**
-     * How long after a write a PIN-mode session reads from the master: the replicas' worst current
-     * lag times two, never below the configured minimum.
+     * How long after a write a PIN-mode session reads from the master: twice the p99 of the healthy
+     * replicas' recent lag (the worst current lag until samples exist), never below the minimum.
      */
     long pinWindowMillis() {
-        long worst = 0;
-        for (Node r : replicas) {
-            worst = Math.max(worst, r.lagNanos);
+        long p99 = lagSamples.count() > 0 ? lagSamples.percentile(0.99) : 0;
+        if (p99 == 0) {
+            for (Node r : replicas) {
+                p99 = Math.max(p99, r.lagNanos);
+            }
         }
-        return Math.max(pinMinimumMillis, 2 * worst / 1_000_000);
+        return Math.max(pinMinimumMillis, 2 * p99 / 1_000_000);
     }
 
     /** The replica a read should use, never {@code failed}; {@code null} when none is usable. */

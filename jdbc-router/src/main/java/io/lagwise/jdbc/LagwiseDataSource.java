@@ -577,8 +577,8 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
         /**
          * In PIN mode (or when a write's GTID is unknown), the shortest time after a write that the
-         * session reads from the master; the window is twice the replicas' current lag when that is
-         * longer. Default 100 ms.
+         * session reads from the master; the window is twice the p99 of the healthy replicas' lag
+         * over the last minute when that is longer. Default 100 ms.
          *
          * @throws IllegalArgumentException if negative
          */
@@ -695,7 +695,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                         new StatementClassifier(statementCacheSize), consistency, readYourWritesMode,
                         readYourWritesMaxWait, pinWindowMinimum);
                 ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
-                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners);
+                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.lagSamples);
                 monitor.probeAllOnce(); // routing starts informed
                 monitor.start();
                 LagwiseDataSource ds = new LagwiseDataSource(cluster, monitor, ticker);

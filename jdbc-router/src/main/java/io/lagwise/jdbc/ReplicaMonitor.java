@@ -68,6 +68,9 @@ final class ReplicaMonitor implements AutoCloseable {
     private final String heartbeatTable;
     private final String instance;
     private final List<ClusterListener> listeners;
+    private final io.lagwise.core.LatencyHistogram lagSamples;
+    private volatile long lagSamplesSince;
+    private static final long LAG_SAMPLE_WINDOW = TimeUnit.SECONDS.toNanos(60);
     private final GtidTimeline timeline = new GtidTimeline(4096);
     private final ScheduledExecutorService threads;
     private volatile boolean closed;
@@ -77,7 +80,7 @@ final class ReplicaMonitor implements AutoCloseable {
 
     ReplicaMonitor(String name, Node master, List<Node> replicas, Ticker ticker, Duration interval,
             Duration probeTimeout, Duration maxLag, Duration heartbeatInterval, String heartbeatTable,
-            List<ClusterListener> listeners) {
+            List<ClusterListener> listeners, io.lagwise.core.LatencyHistogram lagSamples) {
         this.name = name;
         this.master = master;
         this.replicas = replicas;
@@ -89,6 +92,8 @@ final class ReplicaMonitor implements AutoCloseable {
         this.heartbeatTable = heartbeatTable;
         this.instance = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         this.listeners = List.copyOf(listeners);
+        this.lagSamples = lagSamples;
+        this.lagSamplesSince = ticker.read();
         // One prober per node, plus, with heartbeats, the writer and one waiter per replica.
         int threadCount = 1 + replicas.size() * (heartbeatInterval == null ? 1 : 2) + (heartbeatInterval == null ? 0 : 1);
         this.threads = Executors.newScheduledThreadPool(threadCount, r -> {
@@ -307,6 +312,11 @@ final class ReplicaMonitor implements AutoCloseable {
                 judge(node, Health.LAGGING, "");
             } else {
                 judge(node, Health.UP, "");
+                if (now - lagSamplesSince > LAG_SAMPLE_WINDOW) {
+                    lagSamples.reset(); // the PIN window follows the last minute's lag, not an old spike
+                    lagSamplesSince = now;
+                }
+                lagSamples.record(lag);
             }
         }
 

@@ -385,6 +385,9 @@ final class RoutingConnection implements LagwiseConnection {
 
     private void capture(Physical p) {
         uncapturedWrite = false;
+        if (cluster.consistency == io.lagwise.core.Consistency.EVENTUAL && consistency == null) {
+            return; // nothing here reads by token: don't pay the round trip
+        }
         io.lagwise.core.ConsistencyToken token;
         try (Statement s = p.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
             String gtid = rs.next() ? rs.getString(1) : null;
