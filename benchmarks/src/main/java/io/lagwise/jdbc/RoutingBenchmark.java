@@ -28,9 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The cost of routing: a 1-row primary-key select and a 1-row insert through Lagwise against raw
  * HikariCP to the same server (the select goes to the replica both ways, the insert to the master),
- * the routing decision alone (classification with a warm cache + replica choice), the cost of
- * capturing a write's position for read-your-writes ({@code insertLagwise} captures,
- * {@code insertLagwiseNoCapture} does not), and a read whose session holds a token.
+ * the routing decision alone (classification with a warm cache + replica choice), an insert through
+ * Lagwise including the capture of its position for read-your-writes, and a read whose session
+ * holds a token.
  *
  * <p>Run from the project root (about 4 minutes; {@code -prof gc} adds bytes allocated per operation):
  * <pre>
@@ -56,7 +56,6 @@ public class RoutingBenchmark {
     HikariDataSource rawReplica;
     HikariDataSource rawMaster;
     LagwiseDataSource lagwise;
-    LagwiseDataSource lagwiseEventual;
     Cluster cluster;
     long id;
 
@@ -79,13 +78,7 @@ public class RoutingBenchmark {
                 .pool(p -> p.maximumPoolSize(4))
                 .build();
         cluster = lagwise.router();
-        lagwiseEventual = LagwiseDataSource.builder().name("bench-eventual")
-                .master(topology.master().jdbcUrl(driver))
-                .replica(topology.node("oslo").jdbcUrl(driver), "oslo")
-                .username(topology.username()).password(topology.password())
-                .localRegion("oslo").consistency(io.lagwise.core.Consistency.EVENTUAL)
-                .pool(p -> p.maximumPoolSize(4))
-                .build();
+
     }
 
     private HikariDataSource hikari(String url) {
@@ -100,7 +93,6 @@ public class RoutingBenchmark {
     @TearDown(Level.Trial)
     public void stop() {
         lagwise.close();
-        lagwiseEventual.close();
         rawReplica.close();
         rawMaster.close();
         topology.close();
@@ -124,12 +116,6 @@ public class RoutingBenchmark {
     @Benchmark
     public int insertLagwise() throws SQLException {
         return insert(lagwise);
-    }
-
-    /** An insert whose position is not captured (EVENTUAL data source): routing alone. */
-    @Benchmark
-    public int insertLagwiseNoCapture() throws SQLException {
-        return insert(lagwiseEventual);
     }
 
     /** The benchmark thread's session holds a token (one write at set-up): a read checks it. */

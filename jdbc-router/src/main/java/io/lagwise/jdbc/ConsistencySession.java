@@ -24,16 +24,50 @@ public final class ConsistencySession implements AutoCloseable {
     private final Sessions owner;
     private final Sessions.Binding opening;
     private volatile ConsistencyToken token = ConsistencyToken.none();
-    /** The replica this session read from last: its next reads prefer it (monotonic reads). */
-    volatile Node lastReplica;
+    /** The replica this session read from last (weakly: a closed data source must not stay reachable). */
+    private volatile java.lang.ref.WeakReference<Node> lastReplica;
+    /** Until when reads go to the master because a write's position could not be read (epoch ms). */
+    volatile long pinnedUntil;
 
     ConsistencySession(Sessions owner, boolean bindToCurrentThread) {
         this.owner = owner;
         this.opening = bindToCurrentThread ? owner.bind(this) : null;
     }
 
-    /** The newest position this session wrote (or imported). */
+    Node lastReplica() {
+        java.lang.ref.WeakReference<Node> r = lastReplica;
+        return r == null ? null : r.get();
+    }
+
+    void lastReplica(Node node) {
+        lastReplica = new java.lang.ref.WeakReference<>(node);
+    }
+
+    /** Connections of this session with writes whose position is not in the token yet. */
+    private final java.util.List<RoutingConnection> pending = new java.util.ArrayList<>(1);
+
+    synchronized void pending(RoutingConnection connection) {
+        if (!pending.contains(connection)) {
+            pending.add(connection);
+        }
+    }
+
+    synchronized void done(RoutingConnection connection) {
+        pending.remove(connection);
+    }
+
+    /** The newest position this session wrote (or imported), including writes not yet captured. */
     public ConsistencyToken token() {
+        RoutingConnection[] open;
+        synchronized (this) {
+            if (pending.isEmpty()) {
+                return token;
+            }
+            open = pending.toArray(new RoutingConnection[0]);
+        }
+        for (RoutingConnection c : open) {
+            c.captureFor(this);
+        }
         return token;
     }
 
@@ -44,7 +78,7 @@ public final class ConsistencySession implements AutoCloseable {
 
     /** This session's token as a short string; empty when it has none. */
     public String export() {
-        ConsistencyToken t = token;
+        ConsistencyToken t = token();
         return t.isEmpty() ? "" : t.export();
     }
 
@@ -57,7 +91,12 @@ public final class ConsistencySession implements AutoCloseable {
         if (exported == null || exported.isEmpty()) {
             return;
         }
-        observe(ConsistencyToken.parse(exported));
+        ConsistencyToken t = ConsistencyToken.parse(exported);
+        long now = System.currentTimeMillis();
+        if (t.writtenAtMillis() > now) {
+            t = ConsistencyToken.of(t.position(), now); // a time in the future would pin reads forever
+        }
+        observe(t);
     }
 
     /**
@@ -65,6 +104,10 @@ public final class ConsistencySession implements AutoCloseable {
      * comes back): for work on another thread.
      */
     public Scope attach() {
+        if (owner == null) {
+            throw new IllegalStateException("a thread's own default session cannot be attached elsewhere;"
+                    + " open one with LagwiseDataSource.openSession()");
+        }
         Sessions.Binding b = owner.bind(this);
         return b::close;
     }

@@ -278,7 +278,7 @@ final class ReplicaMonitor implements AutoCloseable {
             long now = ticker.read();
             GtidSet applied = node.mariadb ? GtidSet.parse(position) : null;
             if (applied != null) {
-                node.advance(applied);
+                node.knownPosition = applied; // the probe's word, even if lower: a replica may have been reset
             }
             long timelineLag = applied != null ? timeline.lagNanos(applied, now) : -1;
             node.timelineLagNanos = timelineLag;

@@ -65,6 +65,8 @@ final class RoutingConnection implements LagwiseConnection {
     private io.lagwise.core.Consistency consistency;
     /** A write ran on the master whose position the session does not have yet. */
     private boolean uncapturedWrite;
+    /** The session that write belongs to. */
+    private ConsistencySession captureSession;
 
     // Server connections, borrowed lazily.
     private Physical master;
@@ -125,6 +127,21 @@ final class RoutingConnection implements LagwiseConnection {
 
     /** As above, with the statement's own consistency hint ({@code null}: the connection's). */
     Physical route(StatementKind kind, boolean executing, io.lagwise.core.Consistency hint) throws SQLException {
+        Physical p = place(kind, executing, hint);
+        if (executing && !p.onReplica() && (kind == StatementKind.WRITE || kind == StatementKind.SESSION
+                || kind == StatementKind.MASTER_HINT)) {
+            // It may write: the session's token must learn its position before the session next reads
+            // (captured lazily, so SHOW WARNINGS or ROW_COUNT() right after it still see it).
+            if (!uncapturedWrite) {
+                uncapturedWrite = true;
+                captureSession = cluster.sessions.current();
+                captureSession.pending(this);
+            }
+        }
+        return p;
+    }
+
+    private Physical place(StatementKind kind, boolean executing, io.lagwise.core.Consistency hint) throws SQLException {
         checkOpen();
         if (txLost != null) {
             throw transactionLost();
@@ -141,9 +158,6 @@ final class RoutingConnection implements LagwiseConnection {
             }
             if (executing) {
                 txStatements++;
-                if (kind == StatementKind.WRITE && !tx.onReplica()) {
-                    uncapturedWrite = true;
-                }
             }
             return use(tx);
         }
@@ -160,12 +174,10 @@ final class RoutingConnection implements LagwiseConnection {
                 if (kind == StatementKind.SESSION) {
                     forcedMaster = true;
                 }
+                captureIfNeeded(); // earlier auto-commit writes are committed: a rollback must not lose them
             }
             tx = p;
             txStatements = executing ? 1 : 0;
-            if (executing && kind == StatementKind.WRITE && !p.onReplica()) {
-                uncapturedWrite = true;
-            }
             return use(p);
         }
         if (toMaster) {
@@ -185,9 +197,6 @@ final class RoutingConnection implements LagwiseConnection {
             default: // WRITE
                 if (readOnly) {
                     throw readOnlyWrite();
-                }
-                if (executing) {
-                    uncapturedWrite = true;
                 }
                 return use(master());
         }
@@ -310,12 +319,18 @@ final class RoutingConnection implements LagwiseConnection {
             return master();
         }
         ConsistencySession session = cluster.sessions.current();
-        Physical p = replica(avoid, session.lastReplica);
+        captureIfNeeded();
+        if (System.currentTimeMillis() < session.pinnedUntil && cluster.master.available()) {
+            // A write's position could not be read: the pin window covers it (unless the master is
+            // down: then reads go on from replicas, as they must).
+            return master();
+        }
+        Physical p = replica(avoid, session.lastReplica());
         if (c == io.lagwise.core.Consistency.EVENTUAL || !p.onReplica()) {
             return p;
         }
-        Node last = session.lastReplica;
-        session.lastReplica = p.node;
+        Node last = session.lastReplica();
+        session.lastReplica(p.node);
         if (last != null && last != p.node) {
             // Moving to another replica: it must be at least as far along as what the session may
             // have read on the last one, which is at most what the master has now.
@@ -362,7 +377,7 @@ final class RoutingConnection implements LagwiseConnection {
             ps.setString(1, position.toString());
             ps.setDouble(2, cluster.maxWaitNanos / 1e9);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getInt(1) == 0) {
+                if (rs.next() && rs.getInt(1) == 0 && !rs.wasNull()) {
                     p.node.advance(position);
                     return true;
                 }
@@ -377,28 +392,54 @@ final class RoutingConnection implements LagwiseConnection {
      * Called after a statement ran without error: in auto-commit, a write is committed now, so its
      * position goes into the session's token (one {@code SELECT @@last_gtid} on the same connection).
      */
+    /** Statements call this after running; capture is lazy (see {@link #captureIfNeeded()}). */
     void afterExecution() {
-        if (uncapturedWrite && autoCommit && tx == null && master != null) {
-            capture(master);
+        // nothing: kept as the one hook statements call after a run
+    }
+
+    /**
+     * Reads the position of the writes made on the master since the last capture into the session's
+     * token — before the session's next read, and when the connection closes — with one
+     * {@code SELECT @@last_gtid} on that connection. Not while a transaction runs there: its writes
+     * are not committed yet (commit() captures).
+     */
+    /** Called by {@link ConsistencySession#token()}: captures this connection's writes for it now. */
+    void captureFor(ConsistencySession session) {
+        if (session == captureSession) {
+            captureIfNeeded();
         }
     }
 
-    private void capture(Physical p) {
+    private void captureIfNeeded() {
+        if (!uncapturedWrite || closed) {
+            return;
+        }
+        ConsistencySession session = captureSession;
+        if (master == null) {
+            // The master connection broke after the write: its position is unknown.
+            uncapturedWrite = false;
+            session.done(this);
+            session.pinnedUntil = System.currentTimeMillis() + cluster.pinWindowMillis();
+            return;
+        }
+        if (tx == master) {
+            return; // not committed yet: commit() captures
+        }
         uncapturedWrite = false;
-        if (cluster.consistency == io.lagwise.core.Consistency.EVENTUAL && consistency == null) {
-            return; // nothing here reads by token: don't pay the round trip
-        }
-        io.lagwise.core.ConsistencyToken token;
-        try (Statement s = p.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
+        session.done(this);
+        try (Statement s = master.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
             String gtid = rs.next() ? rs.getString(1) : null;
-            token = io.lagwise.core.ConsistencyToken.of(gtid == null || gtid.isEmpty()
-                    ? io.lagwise.core.GtidSet.empty() : io.lagwise.core.GtidSet.parse(gtid), System.currentTimeMillis());
+            if (gtid != null && !gtid.isEmpty()) {
+                session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.parse(gtid),
+                        System.currentTimeMillis()));
+            }
+            return; // empty: this connection wrote nothing that made a GTID
         } catch (SQLException | IllegalArgumentException e) {
-            // The write is committed: never fail it now. Without its position, the time alone pins the
-            // session's reads to the master for the pin window.
-            token = io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.empty(), System.currentTimeMillis());
+            // below
         }
-        cluster.sessions.current().observe(token);
+        // The writes are committed: never fail them now. Without their position, pin the session's
+        // reads to the master for the pin window, whatever older position its token holds.
+        session.pinnedUntil = System.currentTimeMillis() + cluster.pinWindowMillis();
     }
 
     /** The replica connection for a read; another replica than {@code avoid}; the master as fallback. */
@@ -696,9 +737,7 @@ final class RoutingConnection implements LagwiseConnection {
             endTransaction();
             p.conn.setAutoCommit(true);
             p.autoCommit = true;
-            if (uncapturedWrite) {
-                capture(p);
-            }
+            captureIfNeeded();
         }
     }
 
@@ -724,9 +763,7 @@ final class RoutingConnection implements LagwiseConnection {
                 throw failed(p, e); // the transaction stays open (or is marked lost): rollback() still works
             }
             endTransaction();
-            if (uncapturedWrite) {
-                capture(p);
-            }
+            captureIfNeeded();
         }
     }
 
@@ -734,7 +771,10 @@ final class RoutingConnection implements LagwiseConnection {
     public void rollback() throws SQLException {
         checkOpen();
         txLost = null;
-        uncapturedWrite = false;
+        if (tx != null && tx == master && uncapturedWrite) {
+            uncapturedWrite = false; // the transaction's writes are gone (earlier ones were captured at its start)
+            captureSession.done(this);
+        }
         if (tx != null) {
             Physical p = tx;
             endTransaction();
@@ -1016,6 +1056,12 @@ final class RoutingConnection implements LagwiseConnection {
         if (closed) {
             return;
         }
+        if (uncapturedWrite) {
+            // No time to ask for the position: pin the session's reads to the master instead.
+            uncapturedWrite = false;
+            captureSession.done(this);
+            captureSession.pinnedUntil = System.currentTimeMillis() + cluster.pinWindowMillis();
+        }
         closed = true;
         for (Physical p : new Physical[] {master, replica}) {
             if (p != null) {
@@ -1033,6 +1079,7 @@ final class RoutingConnection implements LagwiseConnection {
         if (closed) {
             return;
         }
+        captureIfNeeded();
         closed = true;
         endTransaction();
         lastUsed = null;

@@ -7,8 +7,10 @@ package io.lagwise.jdbc;
 final class Sessions {
 
     private final ThreadLocal<ConsistencySession> bound = new ThreadLocal<>();
+    // A default session holds no reference to this object: a thread-local value must not keep its
+    // own key (and so a closed data source) reachable.
     private final ThreadLocal<ConsistencySession> threadDefault = ThreadLocal.withInitial(
-            () -> new ConsistencySession(this, false));
+            () -> new ConsistencySession(null, false));
 
     ConsistencySession current() {
         ConsistencySession s = bound.get();
@@ -25,6 +27,7 @@ final class Sessions {
     /** Restores the previous binding once. */
     final class Binding {
         private final ConsistencySession previous;
+        private final Thread thread = Thread.currentThread();
         private boolean closed;
 
         Binding(ConsistencySession previous) {
@@ -34,6 +37,10 @@ final class Sessions {
         void close() {
             if (closed) {
                 return;
+            }
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("a consistency session scope must be closed on the thread that"
+                        + " opened it (" + thread.getName() + ")");
             }
             closed = true;
             if (previous == null) {

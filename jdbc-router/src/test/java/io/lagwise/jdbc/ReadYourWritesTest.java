@@ -142,6 +142,48 @@ class ReadYourWritesTest {
 
     @ParameterizedTest
     @EnumSource(JdbcDriver.class)
+    void writesOnAConnectionTiedToTheMaster_areCaptured_andRowCountStillSeesTheWrite(JdbcDriver driver,
+            ReplicationTopology topology) throws Exception {
+        String table = "ryw_forced_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            createTable(ds, table, 1);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            for (int round = 1; round <= 10; round++) {
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    s.execute("SET @round = " + round); // ties the connection to the master
+                    assertThat(s.executeUpdate("UPDATE " + table + " SET v = @round WHERE id = 0")).isEqualTo(1);
+                    try (ResultSet rs = s.executeQuery("SELECT ROW_COUNT()")) {
+                        rs.next();
+                        assertThat(rs.getLong(1)).as("ROW_COUNT() after the write, not after a capture query")
+                                .isEqualTo(1);
+                    }
+                }
+                try (Connection c = ds.getConnection()) {
+                    long[] seen = read(c, table, 0);
+                    assertThat(seen[0]).isEqualTo(round);
+                    assertThat(seen[1]).as("read from a replica that caught up").isEqualTo(RoutingTest.OSLO);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void forgedTokenFromTheFuture_cannotPinReadsToTheMasterForever(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); ConsistencySession s = ds.openSession()) {
+            s.importToken("lw1.999999999999999.0-1-1");
+            assertThat(s.token().writtenAtMillis()).isLessThanOrEqualTo(System.currentTimeMillis());
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.importToken("lw1.1.0-1-1\r\nX: y"))
+                    .isInstanceOf(IllegalArgumentException.class);
+            try (Connection c = ds.getConnection()) {
+                assertThat(Routed.serverId(c)).as("an old, applied position: a replica").isEqualTo(RoutingTest.OSLO);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
     void readsStayMonotonic_whenTheSessionMustMoveToAReplicaThatIsBehind(JdbcDriver driver,
             ReplicationTopology topology) throws Exception {
         String table = "ryw_mono_" + driver.name().toLowerCase();
