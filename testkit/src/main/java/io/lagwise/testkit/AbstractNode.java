@@ -101,8 +101,24 @@ abstract class AbstractNode implements TopologyNode {
 
     @Override
     public Connection connectAdmin() throws SQLException {
-        String url = JdbcDriver.preferred().url(directHost(), directPort(), "");
-        return DriverManager.getConnection(url + ADMIN_TIMEOUTS, credentials.adminUser(), credentials.adminPassword());
+        String url = JdbcDriver.preferred().url(directHost(), directPort(), "") + ADMIN_TIMEOUTS;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return DriverManager.getConnection(url, credentials.adminUser(), credentials.adminPassword());
+            } catch (SQLException e) {
+                // 1130 "Host is not allowed to connect": seen for a moment on a replica while it applies
+                // the replicated CREATE USER statements and reloads its privileges. Try again briefly.
+                if (e.getErrorCode() != 1130 || attempt >= 40) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(25);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override
