@@ -51,9 +51,7 @@ final class RoutingCallableStatement extends DelegatingCallableStatement<Callabl
                     + " the connection changed); prepare the call inside the transaction it belongs to", "25000");
         }
         try {
-            T result = execution.run(statement);
-            connection.afterExecution();
-            return result;
+            return execution.run(statement);
         } catch (SQLException e) {
             throw connection.failed(physical, e);
         }

@@ -392,11 +392,6 @@ final class RoutingConnection implements LagwiseConnection {
      * Called after a statement ran without error: in auto-commit, a write is committed now, so its
      * position goes into the session's token (one {@code SELECT @@last_gtid} on the same connection).
      */
-    /** Statements call this after running; capture is lazy (see {@link #captureIfNeeded()}). */
-    void afterExecution() {
-        // nothing: kept as the one hook statements call after a run
-    }
-
     /**
      * Reads the position of the writes made on the master since the last capture into the session's
      * token — before the session's next read, and when the connection closes — with one

@@ -150,9 +150,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         follow();
         for (int attempt = 0; ; attempt++) {
             try {
-                T result = execution.run(statement);
-                connection.afterExecution();
-                return result;
+                return execution.run(statement);
             } catch (SQLException e) {
                 if (attempt > connection.cluster.replicas.size() || !retry(e)) {
                     throw connection.failed(physical, e);

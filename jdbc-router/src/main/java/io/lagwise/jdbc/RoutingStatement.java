@@ -103,9 +103,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
         boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
         for (int attempt = 0; ; attempt++) {
             try {
-                T result = call.run(s, sql);
-                connection.afterExecution();
-                return result;
+                return call.run(s, sql);
             } catch (SQLException e) {
                 RoutingConnection.Physical next = read && attempt <= connection.cluster.replicas.size()
                         && SqlErrors.isConnectionProblem(e) ? connection.rerouteRead(p, kind, e) : null;
@@ -211,9 +209,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     public int[] executeBatch() throws SQLException {
         Statement s = batchStatement();
         try {
-            int[] counts = s == null ? new int[0] : s.executeBatch();
-            connection.afterExecution();
-            return counts;
+            return s == null ? new int[0] : s.executeBatch();
         } catch (SQLException e) {
             throw connection.failed(physicalOf(s), e);
         }
@@ -223,9 +219,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     public long[] executeLargeBatch() throws SQLException {
         Statement s = batchStatement();
         try {
-            long[] counts = s == null ? new long[0] : s.executeLargeBatch();
-            connection.afterExecution();
-            return counts;
+            return s == null ? new long[0] : s.executeLargeBatch();
         } catch (SQLException e) {
             throw connection.failed(physicalOf(s), e);
         }
