@@ -28,7 +28,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * it back at once: a naive read/write split shows them stale data, Lagwise none
  * ({@link ReadYourWritesView}).
  *
- * <p>Run it from the project root: {@code mvn -q -Pdemo -pl examples -am verify -DskipTests}.
+ * <p>Run it from the project root: {@code mvn -q -Pdemo -pl examples -am package -DskipTests}.
  * Options (as {@code -Ddemo.args="--rows 200"}): {@code --rows N} (default 100),
  * {@code --interval-ms N} between writes (default 50), {@code --delay-ms N} replication delay
  * (default 40).
