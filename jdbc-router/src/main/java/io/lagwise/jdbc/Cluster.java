@@ -22,6 +22,9 @@ final class Cluster {
     final long pinMinimumMillis;
     final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder fallbacks = new java.util.concurrent.atomic.LongAdder();
+    /** Statements routed, indexed by {@link RouteReason#ordinal()}. */
+    private final java.util.concurrent.atomic.LongAdder[] routed = new java.util.concurrent.atomic.LongAdder[REASONS.length];
+    private static final RouteReason[] REASONS = RouteReason.values();
     /** Lag samples of healthy replicas, for the PIN window; the monitor records and renews it. */
     final io.lagwise.core.LatencyHistogram lagSamples = new io.lagwise.core.LatencyHistogram();
 
@@ -39,6 +42,21 @@ final class Cluster {
         this.mode = mode;
         this.maxWaitNanos = maxWait.toNanos();
         this.pinMinimumMillis = pinMinimum.toMillis();
+        for (int i = 0; i < routed.length; i++) {
+            routed[i] = new java.util.concurrent.atomic.LongAdder();
+        }
+    }
+
+    void routed(RouteReason reason) {
+        routed[reason.ordinal()].increment();
+    }
+
+    RoutingStats stats() {
+        java.util.Map<RouteReason, Long> counts = new java.util.EnumMap<>(RouteReason.class);
+        for (RouteReason r : REASONS) {
+            counts.put(r, routed[r.ordinal()].sum());
+        }
+        return new RoutingStats(counts, waits.sum(), fallbacks.sum());
     }
 
     /**

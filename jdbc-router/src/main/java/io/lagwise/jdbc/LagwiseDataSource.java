@@ -182,6 +182,34 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         return new ConsistencySession(cluster.sessions, true);
     }
 
+    /**
+     * Makes reads on the current thread use {@code consistency} until the returned scope is closed
+     * (the previous level comes back): for a method that must see the master's newest data
+     * ({@code STRONG}) or may read anything fresh enough ({@code EVENTUAL}). A connection's own
+     * {@link LagwiseConnection#setConsistency} and a statement's hint still take precedence. Spring
+     * applications can use the {@code @ReadConsistency} annotation instead.
+     *
+     * <pre>{@code
+     * try (var scope = ds.withConsistency(Consistency.STRONG)) {
+     *     balance = jdbc.queryForObject("SELECT balance FROM account WHERE id = ?", Long.class, id);
+     * }
+     * }</pre>
+     *
+     * @throws NullPointerException if {@code consistency} is null
+     */
+    public ConsistencySession.Scope withConsistency(io.lagwise.core.Consistency consistency) {
+        Objects.requireNonNull(consistency, "consistency");
+        return cluster.sessions.consistency(consistency);
+    }
+
+    /**
+     * How many statements went where, and why, since start; read-your-writes waits and fallbacks.
+     * Cheap (a sum of a few counters); for metrics.
+     */
+    public RoutingStats routingStats() {
+        return cluster.stats();
+    }
+
     /** The current thread's consistency session: one opened with {@link #openSession()}, else the thread's own. */
     public ConsistencySession session() {
         return cluster.sessions.current();
@@ -256,6 +284,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         private boolean degradedStart;
         private long statementCacheSize = 10_000;
         private Ticker ticker = Ticker.system();
+        private com.zaxxer.hikari.metrics.MetricsTrackerFactory poolMetrics;
         private Duration maxReplicationLag = Duration.ofSeconds(1);
         private Duration monitorInterval = Duration.ofMillis(250);
         private Duration probeTimeout = Duration.ofSeconds(1);
@@ -640,6 +669,18 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
+        /**
+         * Where every node's HikariCP pool reports its metrics, e.g. HikariCP's
+         * {@code MicrometerMetricsTrackerFactory}; each pool is named
+         * {@code <name>.master@host:port} or {@code <name>.replica[i]@host:port}. Default: none. Spring Boot sets it when Micrometer is
+         * present.
+         */
+        public Builder poolMetrics(com.zaxxer.hikari.metrics.MetricsTrackerFactory factory) {
+            sealed();
+            this.poolMetrics = Objects.requireNonNull(factory, "poolMetrics");
+            return this;
+        }
+
         /** The clock for health backoffs; for tests. Default {@link Ticker#system()}. */
         public Builder ticker(Ticker ticker) {
             sealed();
@@ -768,6 +809,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             }
             if (monitorPw != null) {
                 monitor.setProperty("password", monitorPw);
+            }
+            if (poolMetrics != null) {
+                c.setMetricsTrackerFactory(poolMetrics);
             }
             return new Node(name, spec.url, role, spec.region, spec.options.backup, c, monitor, ticker);
         }

@@ -77,6 +77,10 @@ final class RoutingConnection implements LagwiseConnection {
     /** The server whose broken connection took the running transaction with it; null if none. */
     private String txLost;
     private Physical lastUsed;
+    /** Why the current transaction's first statement went where it did. */
+    private RouteReason txReason = RouteReason.MASTER_REQUIRED;
+    /** Why the last statement was placed where it was; counted when it runs. */
+    private RouteReason reason = RouteReason.WRITE;
 
     RoutingConnection(Cluster cluster) {
         this.cluster = cluster;
@@ -141,6 +145,20 @@ final class RoutingConnection implements LagwiseConnection {
         return p;
     }
 
+    /** Counts a statement that runs on {@code p}, under the reason of its routing. */
+    void served(Physical p) {
+        p.node.statementsServed.increment();
+        RouteReason r = reason;
+        if (p.onReplica() != (r.target() == io.lagwise.core.NodeRole.REPLICA)) {
+            r = p.onReplica() ? RouteReason.REPLICA : RouteReason.NO_REPLICA; // moved by a retry
+        }
+        cluster.routed(r);
+    }
+
+    private static boolean mayWrite(StatementKind kind) {
+        return kind == StatementKind.WRITE || kind == StatementKind.SESSION;
+    }
+
     private Physical place(StatementKind kind, boolean executing, io.lagwise.core.Consistency hint) throws SQLException {
         checkOpen();
         if (txLost != null) {
@@ -159,6 +177,7 @@ final class RoutingConnection implements LagwiseConnection {
             if (executing) {
                 txStatements++;
             }
+            reason = mayWrite(kind) ? RouteReason.WRITE : tx.onReplica() ? RouteReason.REPLICA : txReason;
             return use(tx);
         }
         boolean toMaster = forcedMaster || kind == StatementKind.MASTER_HINT;
@@ -169,28 +188,37 @@ final class RoutingConnection implements LagwiseConnection {
                     throw readOnlyWrite();
                 }
                 p = readTarget(hint);
+                txReason = reason;
             } else {
                 p = master();
                 if (kind == StatementKind.SESSION) {
                     forcedMaster = true;
                 }
                 captureIfNeeded(); // earlier auto-commit writes are committed: a rollback must not lose them
+                txReason = RouteReason.MASTER_REQUIRED;
+                reason = mayWrite(kind) ? RouteReason.WRITE : RouteReason.MASTER_REQUIRED;
             }
             tx = p;
             txStatements = executing ? 1 : 0;
             return use(p);
         }
         if (toMaster) {
+            reason = mayWrite(kind) ? RouteReason.WRITE : RouteReason.MASTER_REQUIRED;
             return use(master());
         }
         switch (kind) {
             case READ:
                 return use(readTarget(hint));
             case LOCKING_READ:
-                return use(readOnly ? readTarget(hint) : master());
+                if (readOnly) {
+                    return use(readTarget(hint));
+                }
+                reason = RouteReason.MASTER_REQUIRED;
+                return use(master());
             case SESSION:
                 // Session state must stay where it was made: the master, for the rest of this connection.
                 forcedMaster = true;
+                reason = RouteReason.WRITE;
                 return use(master());
             case LAST_USED:
                 return use(lastUsed != null ? lastUsed : master());
@@ -198,6 +226,7 @@ final class RoutingConnection implements LagwiseConnection {
                 if (readOnly) {
                     throw readOnlyWrite();
                 }
+                reason = RouteReason.WRITE;
                 return use(master());
         }
     }
@@ -314,8 +343,9 @@ final class RoutingConnection implements LagwiseConnection {
     }
 
     private Physical readTarget(io.lagwise.core.Consistency hint, Node avoid) throws SQLException {
-        io.lagwise.core.Consistency c = hint != null ? hint : consistency != null ? consistency : cluster.consistency;
+        io.lagwise.core.Consistency c = hint != null ? hint : consistency != null ? consistency : threadConsistency();
         if (c == io.lagwise.core.Consistency.STRONG) {
+            reason = RouteReason.STRONG;
             return master();
         }
         ConsistencySession session = cluster.sessions.current();
@@ -323,10 +353,16 @@ final class RoutingConnection implements LagwiseConnection {
         if (System.currentTimeMillis() < session.pinnedUntil && cluster.master.available()) {
             // A write's position could not be read: the pin window covers it (unless the master is
             // down: then reads go on from replicas, as they must).
+            reason = RouteReason.READ_YOUR_WRITES;
             return master();
         }
         Physical p = replica(avoid, session.lastReplica());
-        if (c == io.lagwise.core.Consistency.EVENTUAL || !p.onReplica()) {
+        if (!p.onReplica()) {
+            reason = RouteReason.NO_REPLICA;
+            return p;
+        }
+        reason = RouteReason.REPLICA;
+        if (c == io.lagwise.core.Consistency.EVENTUAL) {
             return p;
         }
         Node last = session.lastReplica();
@@ -341,16 +377,27 @@ final class RoutingConnection implements LagwiseConnection {
             return p;
         }
         if (cluster.mode == ReadYourWritesMode.PIN || token.position().isEmpty()) {
-            return System.currentTimeMillis() - token.writtenAtMillis() < cluster.pinWindowMillis() ? master() : p;
+            if (System.currentTimeMillis() - token.writtenAtMillis() < cluster.pinWindowMillis()) {
+                reason = RouteReason.READ_YOUR_WRITES;
+                return master();
+            }
+            return p;
         }
         if (p.node.knownPosition.isAtLeast(token.position())) {
             return p;
         }
         if (cluster.maxWaitNanos > 0 && waitFor(p, token.position())) {
+            reason = RouteReason.REPLICA_AFTER_WAIT;
             return p;
         }
         cluster.fallbacks.increment();
+        reason = RouteReason.READ_YOUR_WRITES;
         return master();
+    }
+
+    private io.lagwise.core.Consistency threadConsistency() {
+        io.lagwise.core.Consistency c = cluster.sessions.consistency();
+        return c != null ? c : cluster.consistency;
     }
 
     private void monotonicBarrier(ConsistencySession session) {
@@ -609,7 +656,7 @@ final class RoutingConnection implements LagwiseConnection {
 
     @Override
     public io.lagwise.core.Consistency getConsistency() {
-        return consistency != null ? consistency : cluster.consistency;
+        return consistency != null ? consistency : threadConsistency();
     }
 
     /** Whether the application set this connection read-only. */

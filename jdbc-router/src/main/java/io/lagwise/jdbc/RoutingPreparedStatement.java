@@ -204,7 +204,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         if (target != physical) {
             moveTo(target, null);
         }
-        target.node.statementsServed.increment();
+        connection.served(target);
     }
 
     /** After a failure: whether the read was moved to another server and may run once more there. */
@@ -222,7 +222,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         } catch (SQLException moveFailure) {
             throw connection.failed(next, moveFailure);
         }
-        next.node.statementsServed.increment();
+        connection.served(next);
         return true;
     }
 

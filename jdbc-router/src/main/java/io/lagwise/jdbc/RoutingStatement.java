@@ -87,7 +87,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
             applySettings(s); // settings made while the other side's statement was current
         }
         current = s;
-        p.node.statementsServed.increment();
+        connection.served(p);
         return s;
     }
 

@@ -12,6 +12,40 @@ final class Sessions {
     private final ThreadLocal<ConsistencySession> threadDefault = ThreadLocal.withInitial(
             () -> new ConsistencySession(null, false));
 
+    /** Consistency asked for by the code running on this thread ({@code withConsistency}), or null. */
+    private final ThreadLocal<io.lagwise.core.Consistency> consistency = new ThreadLocal<>();
+
+    io.lagwise.core.Consistency consistency() {
+        return consistency.get();
+    }
+
+    /** Sets this thread's consistency until the returned scope is closed; the previous one comes back. */
+    ConsistencySession.Scope consistency(io.lagwise.core.Consistency level) {
+        io.lagwise.core.Consistency previous = consistency.get();
+        Thread thread = Thread.currentThread();
+        consistency.set(level);
+        return new ConsistencySession.Scope() {
+            private boolean closed;
+
+            @Override
+            public void close() {
+                if (closed) {
+                    return;
+                }
+                if (Thread.currentThread() != thread) {
+                    throw new IllegalStateException("a consistency scope must be closed on the thread that opened it ("
+                            + thread.getName() + ")");
+                }
+                closed = true;
+                if (previous == null) {
+                    consistency.remove();
+                } else {
+                    consistency.set(previous);
+                }
+            }
+        };
+    }
+
     ConsistencySession current() {
         ConsistencySession s = bound.get();
         return s != null ? s : threadDefault.get();
