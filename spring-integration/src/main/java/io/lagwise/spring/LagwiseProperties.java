@@ -1,14 +1,18 @@
 package io.lagwise.spring;
 
+import io.lagwise.core.Consistency;
+import io.lagwise.jdbc.ReadFallback;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * Lagwise settings under {@code lagwise.*}: the master, the replicas, the credentials shared by all
- * nodes, and how fresh a read must be.
+ * Lagwise settings under {@code lagwise.*}: everything {@code LagwiseDataSource.builder()} offers.
+ * Only {@code lagwise.master.url} is required; it turns the auto-configuration on.
  *
  * <pre>{@code
  * lagwise.master.url=jdbc:mariadb://db-master.oslo:3306/shop
@@ -23,11 +27,14 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
  * lagwise.max-replication-lag=1s
  * lagwise.read-your-writes.mode=gtid
  * lagwise.read-your-writes.max-wait=50ms
+ * lagwise.pool.maximum-pool-size=20
+ * lagwise.replicas[1].pool.maximum-pool-size=5
+ * lagwise.monitor.interval=250ms
  * }</pre>
  *
  * <p>This class only carries the values; they are checked once, when the DataSource is built, with
- * messages that name the property. {@link #toString()} masks the password, including any password
- * inside a URL.
+ * messages that name the property. {@link #toString()} masks every password, including any inside
+ * a URL.
  */
 @ConfigurationProperties("lagwise")
 public class LagwiseProperties {
@@ -36,6 +43,12 @@ public class LagwiseProperties {
     // The jdbc-router's rule: a parameter whose name holds "password", its value up to "&name=".
     private static final Pattern URL_PASSWORD_PARAMETER = Pattern.compile(
             "(?i)(?<![^?&;])([a-z0-9_.\\-]*password[a-z0-9_.\\-]*=)(?:[^&]|&(?![a-z0-9_.\\-]+=))*");
+    private static final Pattern SECRET_NAME = Pattern.compile("(?i)password|secret|token|key");
+
+    /**
+     * Name of the data source, in logs, pool names and metrics tags.
+     */
+    private String name = "lagwise";
 
     /**
      * The master, which takes every write.
@@ -43,165 +56,270 @@ public class LagwiseProperties {
     private final Master master = new Master();
 
     /**
-     * The replicas, which take reads while they are healthy and fresh enough. Reads go to the
-     * master when the list is empty.
+     * The replicas, which take reads while they are healthy and fresh enough. Reads go to the master
+     * when the list is empty.
      */
     private List<Replica> replicas = new ArrayList<>();
 
     /**
-     * User name for every node, unless a node's URL sets its own.
+     * User name for every node, unless a node sets its own.
      */
     private String username;
 
     /**
-     * Password for every node, unless a node's URL sets its own. Never logged.
+     * Password for every node, unless a node sets its own. Never logged.
      */
     private String password;
 
     /**
-     * Region this application instance runs in, such as "oslo". Replicas in it are preferred over
-     * those in other regions. When unset, regions play no part in choosing a replica.
+     * Region this application instance runs in, such as "oslo". Replicas there are preferred; others
+     * are a backup.
      */
     private String localRegion;
 
     /**
-     * How far a replica may trail the master and still take reads. A replica that lags more stops
-     * getting reads until it catches up.
+     * Largest lag at which a replica still takes reads.
      */
     private Duration maxReplicationLag = Duration.ofSeconds(1);
 
     /**
-     * How a session that wrote is kept from reading data older than its own write.
+     * Default read consistency: eventual (any replica under the max lag), read-your-writes (never
+     * behind the session's own writes) or strong (the master's newest data).
+     */
+    private Consistency consistency = Consistency.READ_YOUR_WRITES;
+
+    /**
+     * Where reads go when no replica can take them: master, or fail.
+     */
+    private ReadFallback readFallback = ReadFallback.MASTER;
+
+    /**
+     * Replicas whose round-trip time is within this of the nearest one's count as equally near and
+     * share reads by load. Default 5ms. Not with a custom ReplicaSelector.
+     */
+    private Duration latencyWindow;
+
+    /**
+     * TCP connect timeout for every node (the driver's connectTimeout).
+     */
+    private Duration connectTimeout = Duration.ofSeconds(3);
+
+    /**
+     * Longest time a read may wait on a replica's answer (the driver's socketTimeout on replica
+     * pools), so a frozen replica holds no read longer; 0 turns it off.
+     */
+    private Duration replicaReadTimeout = Duration.ofSeconds(30);
+
+    /**
+     * Whether the application may start while a node (even the master) is unreachable; it is marked
+     * down and the monitor brings it back. Off: start-up fails naming the node.
+     */
+    private boolean allowDegradedStart;
+
+    /**
+     * How many SQL texts keep their read/write classification cached.
+     */
+    private long statementCacheSize = 10_000L;
+
+    /**
+     * HikariCP settings for every node's pool.
+     */
+    private final Pool pool = new Pool();
+
+    /**
+     * The replica monitor.
+     */
+    private final Monitor monitor = new Monitor();
+
+    /**
+     * Read-your-writes.
      */
     private final ReadYourWrites readYourWrites = new ReadYourWrites();
 
-    /** Creates the properties with their defaults. */
+    /**
+     * Read-your-writes across HTTP requests.
+     */
+    private final Web web = new Web();
+
+    /** Creates the settings with their defaults. */
     public LagwiseProperties() {}
 
-    /**
-     * Returns the master's settings.
-     *
-     * @return the master; never null
-     */
+    /** Returns: name of the data source, in logs, pool names and metrics tags. */
+    public String getName() {
+        return name;
+    }
+
+    /** Sets: name of the data source, in logs, pool names and metrics tags. */
+    public void setName(String name) {
+        this.name = name;
+    }
+
+    /** Returns: the master, which takes every write. */
     public Master getMaster() {
         return master;
     }
 
-    /**
-     * Returns the replicas' settings, in configuration order.
-     *
-     * @return the replicas; never null, empty if none is configured
-     */
+    /** Returns: the replicas, which take reads while they are healthy and fresh enough. */
     public List<Replica> getReplicas() {
         return replicas;
     }
 
-    /**
-     * Sets the replicas.
-     *
-     * @param replicas the replicas, in configuration order
-     */
+    /** Sets: the replicas, which take reads while they are healthy and fresh enough. */
     public void setReplicas(List<Replica> replicas) {
         this.replicas = replicas;
     }
 
-    /**
-     * Returns the user name shared by all nodes.
-     *
-     * @return the user name, or null if unset
-     */
+    /** Returns: user name for every node, unless a node sets its own. */
     public String getUsername() {
         return username;
     }
 
-    /**
-     * Sets the user name shared by all nodes.
-     *
-     * @param username the user name
-     */
+    /** Sets: user name for every node, unless a node sets its own. */
     public void setUsername(String username) {
         this.username = username;
     }
 
-    /**
-     * Returns the password shared by all nodes.
-     *
-     * @return the password, or null if unset
-     */
+    /** Returns: password for every node, unless a node sets its own. */
     public String getPassword() {
         return password;
     }
 
-    /**
-     * Sets the password shared by all nodes.
-     *
-     * @param password the password
-     */
+    /** Sets: password for every node, unless a node sets its own. */
     public void setPassword(String password) {
         this.password = password;
     }
 
-    /**
-     * Returns the region this application instance runs in.
-     *
-     * @return the region label, or null if unset
-     */
+    /** Returns: region this application instance runs in, such as "oslo". */
     public String getLocalRegion() {
         return localRegion;
     }
 
-    /**
-     * Sets the region this application instance runs in.
-     *
-     * @param localRegion a region label such as {@code oslo}
-     */
+    /** Sets: region this application instance runs in, such as "oslo". */
     public void setLocalRegion(String localRegion) {
         this.localRegion = localRegion;
     }
 
-    /**
-     * Returns the largest lag at which a replica still takes reads.
-     *
-     * @return the maximum replication lag; 1 second unless set
-     */
+    /** Returns: largest lag at which a replica still takes reads. */
     public Duration getMaxReplicationLag() {
         return maxReplicationLag;
     }
 
-    /**
-     * Sets the largest lag at which a replica still takes reads.
-     *
-     * @param maxReplicationLag the maximum replication lag
-     */
+    /** Sets: largest lag at which a replica still takes reads. */
     public void setMaxReplicationLag(Duration maxReplicationLag) {
         this.maxReplicationLag = maxReplicationLag;
     }
 
-    /**
-     * Returns the read-your-writes settings.
-     *
-     * @return the read-your-writes settings; never null
-     */
+    /** Returns: default read consistency: eventual (any replica under the max lag), read-your-writes (never behind the session's own writes) or strong (the master's newest data). */
+    public Consistency getConsistency() {
+        return consistency;
+    }
+
+    /** Sets: default read consistency: eventual (any replica under the max lag), read-your-writes (never behind the session's own writes) or strong (the master's newest data). */
+    public void setConsistency(Consistency consistency) {
+        this.consistency = consistency;
+    }
+
+    /** Returns: where reads go when no replica can take them: master, or fail. */
+    public ReadFallback getReadFallback() {
+        return readFallback;
+    }
+
+    /** Sets: where reads go when no replica can take them: master, or fail. */
+    public void setReadFallback(ReadFallback readFallback) {
+        this.readFallback = readFallback;
+    }
+
+    /** Returns: replicas whose round-trip time is within this of the nearest one's count as equally near and share reads by load. */
+    public Duration getLatencyWindow() {
+        return latencyWindow;
+    }
+
+    /** Sets: replicas whose round-trip time is within this of the nearest one's count as equally near and share reads by load. */
+    public void setLatencyWindow(Duration latencyWindow) {
+        this.latencyWindow = latencyWindow;
+    }
+
+    /** Returns: tCP connect timeout for every node (the driver's connectTimeout). */
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    /** Sets: tCP connect timeout for every node (the driver's connectTimeout). */
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    /** Returns: longest time a read may wait on a replica's answer (the driver's socketTimeout on replica pools), so a frozen replica holds no read longer; 0 turns it off. */
+    public Duration getReplicaReadTimeout() {
+        return replicaReadTimeout;
+    }
+
+    /** Sets: longest time a read may wait on a replica's answer (the driver's socketTimeout on replica pools), so a frozen replica holds no read longer; 0 turns it off. */
+    public void setReplicaReadTimeout(Duration replicaReadTimeout) {
+        this.replicaReadTimeout = replicaReadTimeout;
+    }
+
+    /** Returns: whether the application may start while a node (even the master) is unreachable; it is marked down and the monitor brings it back. */
+    public boolean isAllowDegradedStart() {
+        return allowDegradedStart;
+    }
+
+    /** Sets: whether the application may start while a node (even the master) is unreachable; it is marked down and the monitor brings it back. */
+    public void setAllowDegradedStart(boolean allowDegradedStart) {
+        this.allowDegradedStart = allowDegradedStart;
+    }
+
+    /** Returns: how many SQL texts keep their read/write classification cached. */
+    public long getStatementCacheSize() {
+        return statementCacheSize;
+    }
+
+    /** Sets: how many SQL texts keep their read/write classification cached. */
+    public void setStatementCacheSize(long statementCacheSize) {
+        this.statementCacheSize = statementCacheSize;
+    }
+
+    /** Returns: hikariCP settings for every node's pool. */
+    public Pool getPool() {
+        return pool;
+    }
+
+    /** Returns: the replica monitor. */
+    public Monitor getMonitor() {
+        return monitor;
+    }
+
+    /** Returns: read-your-writes. */
     public ReadYourWrites getReadYourWrites() {
         return readYourWrites;
     }
 
-    /**
-     * Returns the settings with the password, and any password in a URL, replaced by {@code ***}.
-     */
-    @Override
-    public String toString() {
-        return "LagwiseProperties[master=" + master
-                + ", replicas=" + replicas
-                + ", username=" + username
-                + ", password=" + mask(password)
-                + ", localRegion=" + localRegion
-                + ", maxReplicationLag=" + maxReplicationLag
-                + ", readYourWrites=" + readYourWrites + "]";
+    /** Returns: read-your-writes across HTTP requests. */
+    public Web getWeb() {
+        return web;
     }
 
-    private static String mask(String secret) {
+    /** Returns the settings with every password, also those in URLs, replaced by {@code ***}. */
+    @Override
+    public String toString() {
+        return "LagwiseProperties[name=" + name + ", master=" + master + ", replicas=" + replicas
+                + ", username=" + username + ", password=" + mask(password) + ", localRegion=" + localRegion
+                + ", maxReplicationLag=" + maxReplicationLag + ", consistency=" + consistency
+                + ", readFallback=" + readFallback + ", latencyWindow=" + latencyWindow
+                + ", connectTimeout=" + connectTimeout + ", replicaReadTimeout=" + replicaReadTimeout
+                + ", allowDegradedStart=" + allowDegradedStart + ", statementCacheSize=" + statementCacheSize
+                + ", pool=" + pool + ", monitor=" + monitor + ", readYourWrites=" + readYourWrites + ", web=" + web + "]";
+    }
+
+    static String mask(String secret) {
         return secret == null ? null : MASK;
+    }
+
+    /** Driver properties with the values of any that look like secrets masked. */
+    static Map<String, String> maskProperties(Map<String, String> properties) {
+        Map<String, String> masked = new LinkedHashMap<>();
+        properties.forEach((k, v) -> masked.put(k, SECRET_NAME.matcher(k).find() ? MASK : v));
+        return masked;
     }
 
     /**
@@ -224,37 +342,71 @@ public class LagwiseProperties {
     public static class Master {
 
         /**
-         * JDBC URL of the master: jdbc:mariadb://host[:port][/database][?parameters] or
-         * jdbc:mysql://host[:port][/database][?parameters]. One server, not a driver multi-host
-         * URL: Lagwise does the routing.
+         * JDBC URL of the master, which takes every write. JDBC URL:
+         * jdbc:mariadb://host[:port][/database][?parameters] or
+         * jdbc:mysql://host[:port][/database][?parameters]. One server, not a driver multi-host URL:
+         * Lagwise does the routing.
          */
         private String url;
 
-        /** Creates the master settings, unset. */
-        public Master() {}
+        /**
+         * User name for the master only; default lagwise.username.
+         */
+        private String username;
 
         /**
-         * Returns the master's JDBC URL.
-         *
-         * @return the URL, or null if unset
+         * Password for the master only; default lagwise.password. Never logged.
          */
+        private String password;
+
+        /**
+         * HikariCP settings for the master's pool, over lagwise.pool.
+         */
+        private final Pool pool = new Pool();
+
+        /** Creates the settings with their defaults. */
+        public Master() {}
+
+        /** Returns: jDBC URL of the master, which takes every write. */
         public String getUrl() {
             return url;
         }
 
-        /**
-         * Sets the master's JDBC URL.
-         *
-         * @param url a plain MariaDB or MySQL JDBC URL
-         */
+        /** Sets: jDBC URL of the master, which takes every write. */
         public void setUrl(String url) {
             this.url = url;
         }
 
-        /** Returns the settings with any password in the URL replaced by {@code ***}. */
+        /** Returns: user name for the master only; default lagwise.username. */
+        public String getUsername() {
+            return username;
+        }
+
+        /** Sets: user name for the master only; default lagwise.username. */
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        /** Returns: password for the master only; default lagwise.password. */
+        public String getPassword() {
+            return password;
+        }
+
+        /** Sets: password for the master only; default lagwise.password. */
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        /** Returns: hikariCP settings for the master's pool, over lagwise.pool. */
+        public Pool getPool() {
+            return pool;
+        }
+
+        /** Returns the settings with passwords, also those in the URL, replaced by {@code ***}. */
         @Override
         public String toString() {
-            return "Master[url=" + maskUrl(url) + "]";
+            return "Master[url=" + maskUrl(url) + ", username=" + username + ", password=" + mask(password)
+                    + ", pool=" + pool + "]";
         }
     }
 
@@ -262,15 +414,14 @@ public class LagwiseProperties {
     public static class Replica {
 
         /**
-         * JDBC URL of the replica: jdbc:mariadb://host[:port][/database][?parameters] or
-         * jdbc:mysql://host[:port][/database][?parameters]. One server, not a driver multi-host
-         * URL: Lagwise does the routing.
+         * JDBC URL of the replica. JDBC URL: jdbc:mariadb://host[:port][/database][?parameters] or
+         * jdbc:mysql://host[:port][/database][?parameters]. One server, not a driver multi-host URL:
+         * Lagwise does the routing.
          */
         private String url;
 
         /**
-         * Region the replica runs in, such as "frankfurt". Replicas in the local region are
-         * preferred.
+         * Region the replica runs in, such as "frankfurt". Replicas in the local region are preferred.
          */
         private String region;
 
@@ -279,146 +430,466 @@ public class LagwiseProperties {
          */
         private boolean backup;
 
-        /** Creates the replica settings, unset and not a backup. */
-        public Replica() {}
+        /**
+         * User name for this replica only; default lagwise.username.
+         */
+        private String username;
 
         /**
-         * Returns the replica's JDBC URL.
-         *
-         * @return the URL, or null if unset
+         * Password for this replica only; default lagwise.password. Never logged.
          */
+        private String password;
+
+        /**
+         * HikariCP settings for this replica's pool, over lagwise.pool.
+         */
+        private final Pool pool = new Pool();
+
+        /** Creates the settings with their defaults. */
+        public Replica() {}
+
+        /** Returns: jDBC URL of the replica. */
         public String getUrl() {
             return url;
         }
 
-        /**
-         * Sets the replica's JDBC URL.
-         *
-         * @param url a plain MariaDB or MySQL JDBC URL
-         */
+        /** Sets: jDBC URL of the replica. */
         public void setUrl(String url) {
             this.url = url;
         }
 
-        /**
-         * Returns the replica's region.
-         *
-         * @return the region label, or null if unset
-         */
+        /** Returns: region the replica runs in, such as "frankfurt". */
         public String getRegion() {
             return region;
         }
 
-        /**
-         * Sets the replica's region.
-         *
-         * @param region a region label such as {@code frankfurt}
-         */
+        /** Sets: region the replica runs in, such as "frankfurt". */
         public void setRegion(String region) {
             this.region = region;
         }
 
-        /**
-         * Returns whether the replica is a backup.
-         *
-         * @return true if it gets reads only when no other replica can take them
-         */
+        /** Returns: whether the replica is a backup: it gets reads only when no other replica can take them. */
         public boolean isBackup() {
             return backup;
         }
 
-        /**
-         * Sets whether the replica is a backup.
-         *
-         * @param backup true if it should get reads only when no other replica can take them
-         */
+        /** Sets: whether the replica is a backup: it gets reads only when no other replica can take them. */
         public void setBackup(boolean backup) {
             this.backup = backup;
         }
 
-        /** Returns the settings with any password in the URL replaced by {@code ***}. */
+        /** Returns: user name for this replica only; default lagwise.username. */
+        public String getUsername() {
+            return username;
+        }
+
+        /** Sets: user name for this replica only; default lagwise.username. */
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        /** Returns: password for this replica only; default lagwise.password. */
+        public String getPassword() {
+            return password;
+        }
+
+        /** Sets: password for this replica only; default lagwise.password. */
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        /** Returns: hikariCP settings for this replica's pool, over lagwise.pool. */
+        public Pool getPool() {
+            return pool;
+        }
+
+        /** Returns the settings with passwords, also those in the URL, replaced by {@code ***}. */
         @Override
         public String toString() {
-            return "Replica[url=" + maskUrl(url) + ", region=" + region + ", backup=" + backup + "]";
+            return "Replica[url=" + maskUrl(url) + ", region=" + region + ", backup=" + backup + ", username=" + username
+                    + ", password=" + mask(password) + ", pool=" + pool + "]";
         }
     }
 
-    /** Read-your-writes settings, under {@code lagwise.read-your-writes.*}. */
+    /** HikariCP settings, for every node ({@code lagwise.pool.*}) or one ({@code lagwise.master.pool.*}, {@code lagwise.replicas[i].pool.*}); unset values fall back to the wider setting. */
+    public static class Pool {
+
+        /**
+         * Most connections the pool holds. Default 10.
+         */
+        private Integer maximumPoolSize;
+
+        /**
+         * Fewest idle connections the pool keeps. Default: the maximum pool size (a fixed pool).
+         */
+        private Integer minimumIdle;
+
+        /**
+         * How long a borrow waits for a connection before it fails. Default 3s, at least 250ms.
+         */
+        private Duration connectionTimeout;
+
+        /**
+         * How long a connection above the minimum may sit idle before it is closed. Default HikariCP's
+         * (10m).
+         */
+        private Duration idleTimeout;
+
+        /**
+         * Longest life of a pooled connection; set it below the server's wait_timeout. Default HikariCP's
+         * (30m).
+         */
+        private Duration maxLifetime;
+
+        /**
+         * How often an idle connection is tested to keep it alive. Default HikariCP's (2m).
+         */
+        private Duration keepaliveTime;
+
+        /**
+         * How long a connection test may take. Default 2s, at least 250ms.
+         */
+        private Duration validationTimeout;
+
+        /**
+         * Driver properties for every connection, such as useServerPrepStmts=true. Not for credentials.
+         */
+        private final Map<String, String> dataSourceProperties = new LinkedHashMap<>();
+
+        /** Creates the settings with their defaults. */
+        public Pool() {}
+
+        /** Returns: most connections the pool holds. */
+        public Integer getMaximumPoolSize() {
+            return maximumPoolSize;
+        }
+
+        /** Sets: most connections the pool holds. */
+        public void setMaximumPoolSize(Integer maximumPoolSize) {
+            this.maximumPoolSize = maximumPoolSize;
+        }
+
+        /** Returns: fewest idle connections the pool keeps. */
+        public Integer getMinimumIdle() {
+            return minimumIdle;
+        }
+
+        /** Sets: fewest idle connections the pool keeps. */
+        public void setMinimumIdle(Integer minimumIdle) {
+            this.minimumIdle = minimumIdle;
+        }
+
+        /** Returns: how long a borrow waits for a connection before it fails. */
+        public Duration getConnectionTimeout() {
+            return connectionTimeout;
+        }
+
+        /** Sets: how long a borrow waits for a connection before it fails. */
+        public void setConnectionTimeout(Duration connectionTimeout) {
+            this.connectionTimeout = connectionTimeout;
+        }
+
+        /** Returns: how long a connection above the minimum may sit idle before it is closed. */
+        public Duration getIdleTimeout() {
+            return idleTimeout;
+        }
+
+        /** Sets: how long a connection above the minimum may sit idle before it is closed. */
+        public void setIdleTimeout(Duration idleTimeout) {
+            this.idleTimeout = idleTimeout;
+        }
+
+        /** Returns: longest life of a pooled connection; set it below the server's wait_timeout. */
+        public Duration getMaxLifetime() {
+            return maxLifetime;
+        }
+
+        /** Sets: longest life of a pooled connection; set it below the server's wait_timeout. */
+        public void setMaxLifetime(Duration maxLifetime) {
+            this.maxLifetime = maxLifetime;
+        }
+
+        /** Returns: how often an idle connection is tested to keep it alive. */
+        public Duration getKeepaliveTime() {
+            return keepaliveTime;
+        }
+
+        /** Sets: how often an idle connection is tested to keep it alive. */
+        public void setKeepaliveTime(Duration keepaliveTime) {
+            this.keepaliveTime = keepaliveTime;
+        }
+
+        /** Returns: how long a connection test may take. */
+        public Duration getValidationTimeout() {
+            return validationTimeout;
+        }
+
+        /** Sets: how long a connection test may take. */
+        public void setValidationTimeout(Duration validationTimeout) {
+            this.validationTimeout = validationTimeout;
+        }
+
+        /** Returns: driver properties for every connection, such as useServerPrepStmts=true. */
+        public Map<String, String> getDataSourceProperties() {
+            return dataSourceProperties;
+        }
+
+        @Override
+        public String toString() {
+            return "Pool[maximumPoolSize=" + maximumPoolSize + ", minimumIdle=" + minimumIdle
+                    + ", connectionTimeout=" + connectionTimeout + ", idleTimeout=" + idleTimeout
+                    + ", maxLifetime=" + maxLifetime + ", keepaliveTime=" + keepaliveTime
+                    + ", validationTimeout=" + validationTimeout + ", dataSourceProperties=" + maskProperties(dataSourceProperties) + "]";
+        }
+    }
+
+    /** The replica monitor, under {@code lagwise.monitor.*}. */
+    public static class Monitor {
+
+        /**
+         * How often the monitor probes each node (GTID position, replication status, round-trip time).
+         */
+        private Duration interval = Duration.ofMillis(250);
+
+        /**
+         * How long one probe may take; a frozen server fails its probe in this time.
+         */
+        private Duration probeTimeout = Duration.ofSeconds(1);
+
+        /**
+         * Heartbeat interval: when set, the monitor writes one row per application instance into the
+         * heartbeat table this often and times its arrival on each replica, for lag to the millisecond.
+         * Off by default: the GTID timeline measures lag without writing. At least 100ms.
+         */
+        private Duration heartbeat;
+
+        /**
+         * Name of the heartbeat table, in the master URL's database; created when absent and allowed.
+         */
+        private String heartbeatTable = "lagwise_heartbeat";
+
+        /**
+         * A separate account for the monitor's probes (it needs REPLICATION CLIENT / SLAVE MONITOR);
+         * default each node's own.
+         */
+        private String username;
+
+        /**
+         * Password of the monitor's account. Never logged.
+         */
+        private String password;
+
+        /** Creates the settings with their defaults. */
+        public Monitor() {}
+
+        /** Returns: how often the monitor probes each node (GTID position, replication status, round-trip time). */
+        public Duration getInterval() {
+            return interval;
+        }
+
+        /** Sets: how often the monitor probes each node (GTID position, replication status, round-trip time). */
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        /** Returns: how long one probe may take; a frozen server fails its probe in this time. */
+        public Duration getProbeTimeout() {
+            return probeTimeout;
+        }
+
+        /** Sets: how long one probe may take; a frozen server fails its probe in this time. */
+        public void setProbeTimeout(Duration probeTimeout) {
+            this.probeTimeout = probeTimeout;
+        }
+
+        /** Returns: heartbeat interval: when set, the monitor writes one row per application instance into the heartbeat table this often and times its arrival on each replica, for lag to the millisecond. */
+        public Duration getHeartbeat() {
+            return heartbeat;
+        }
+
+        /** Sets: heartbeat interval: when set, the monitor writes one row per application instance into the heartbeat table this often and times its arrival on each replica, for lag to the millisecond. */
+        public void setHeartbeat(Duration heartbeat) {
+            this.heartbeat = heartbeat;
+        }
+
+        /** Returns: name of the heartbeat table, in the master URL's database; created when absent and allowed. */
+        public String getHeartbeatTable() {
+            return heartbeatTable;
+        }
+
+        /** Sets: name of the heartbeat table, in the master URL's database; created when absent and allowed. */
+        public void setHeartbeatTable(String heartbeatTable) {
+            this.heartbeatTable = heartbeatTable;
+        }
+
+        /** Returns: a separate account for the monitor's probes (it needs REPLICATION CLIENT / SLAVE MONITOR); default each node's own. */
+        public String getUsername() {
+            return username;
+        }
+
+        /** Sets: a separate account for the monitor's probes (it needs REPLICATION CLIENT / SLAVE MONITOR); default each node's own. */
+        public void setUsername(String username) {
+            this.username = username;
+        }
+
+        /** Returns: password of the monitor's account. */
+        public String getPassword() {
+            return password;
+        }
+
+        /** Sets: password of the monitor's account. */
+        public void setPassword(String password) {
+            this.password = password;
+        }
+
+        @Override
+        public String toString() {
+            return "Monitor[interval=" + interval + ", probeTimeout=" + probeTimeout + ", heartbeat=" + heartbeat
+                    + ", heartbeatTable=" + heartbeatTable + ", username=" + username + ", password=" + mask(password) + "]";
+        }
+    }
+
+    /** Read-your-writes, under {@code lagwise.read-your-writes.*}. */
     public static class ReadYourWrites {
 
         /**
-         * How a read after a write is kept consistent: "gtid" sends it to a replica that has
-         * applied the write's GTID, waiting at most max-wait on the nearest one; "pin" sends the
-         * session's reads to the master for a while after it wrote.
+         * How a session reads its own writes: gtid (a replica that has applied the write, after a bounded
+         * wait, else the master) or pin (the master for a window after each write).
          */
         private Mode mode = Mode.GTID;
 
         /**
-         * How long a read may wait for a replica to apply the session's last write before it
-         * goes to the master instead. Used in gtid mode.
+         * In gtid mode, how long a read waits for the nearest replica to apply the session's writes
+         * before it reads from the master. From 0 to 10s.
          */
         private Duration maxWait = Duration.ofMillis(50);
 
-        /** Creates the read-your-writes settings with their defaults. */
+        /**
+         * In pin mode (or when a write's GTID is unknown), the shortest time after a write that the
+         * session reads from the master; twice the replicas' recent p99 lag when that is longer.
+         */
+        private Duration pinWindowMinimum = Duration.ofMillis(100);
+
+        /** Creates the settings with their defaults. */
         public ReadYourWrites() {}
 
-        /**
-         * Returns how a read after a write is kept consistent.
-         *
-         * @return the mode; {@link Mode#GTID} unless set
-         */
+        /** Returns: how a session reads its own writes: gtid (a replica that has applied the write, after a bounded wait, else the master) or pin (the master for a window after each write). */
         public Mode getMode() {
             return mode;
         }
 
-        /**
-         * Sets how a read after a write is kept consistent.
-         *
-         * @param mode the mode
-         */
+        /** Sets: how a session reads its own writes: gtid (a replica that has applied the write, after a bounded wait, else the master) or pin (the master for a window after each write). */
         public void setMode(Mode mode) {
             this.mode = mode;
         }
 
-        /**
-         * Returns how long a read may wait for a replica to apply the session's last write.
-         *
-         * @return the longest wait; 50 milliseconds unless set
-         */
+        /** Returns: in gtid mode, how long a read waits for the nearest replica to apply the session's writes before it reads from the master. */
         public Duration getMaxWait() {
             return maxWait;
         }
 
-        /**
-         * Sets how long a read may wait for a replica to apply the session's last write.
-         *
-         * @param maxWait the longest wait
-         */
+        /** Sets: in gtid mode, how long a read waits for the nearest replica to apply the session's writes before it reads from the master. */
         public void setMaxWait(Duration maxWait) {
             this.maxWait = maxWait;
         }
 
-        /** Returns the settings, for logs. */
-        @Override
-        public String toString() {
-            return "ReadYourWrites[mode=" + mode + ", maxWait=" + maxWait + "]";
+        /** Returns: in pin mode (or when a write's GTID is unknown), the shortest time after a write that the session reads from the master; twice the replicas' recent p99 lag when that is longer. */
+        public Duration getPinWindowMinimum() {
+            return pinWindowMinimum;
         }
 
-        /** How a session reads its own writes; bound from {@code gtid} or {@code pin}. */
-        public enum Mode {
+        /** Sets: in pin mode (or when a write's GTID is unknown), the shortest time after a write that the session reads from the master; twice the replicas' recent p99 lag when that is longer. */
+        public void setPinWindowMinimum(Duration pinWindowMinimum) {
+            this.pinWindowMinimum = pinWindowMinimum;
+        }
 
-            /**
-             * Read from a replica that has applied the session's last GTID, waiting at most
-             * {@code max-wait} on the nearest replica, else from the master.
-             */
-            GTID,
+        @Override
+        public String toString() {
+            return "ReadYourWrites[mode=" + mode + ", maxWait=" + maxWait + ", pinWindowMinimum=" + pinWindowMinimum + "]";
+        }
 
-            /**
-             * Read from the master for a while after the session wrote, for as long as replicas
-             * are measured to lag, never less than the configured minimum. For servers without
-             * GTIDs.
-             */
-            PIN
+
+            /** How a session reads its own writes. */
+            public enum Mode {
+                /** Wait on a replica for the write's GTID (bounded), else read from the master. */
+                GTID,
+                /** Read from the master for a window after each write. */
+                PIN
+            }
+    }
+
+    /** Read-your-writes across HTTP requests, under {@code lagwise.web.*}. */
+    public static class Web {
+
+        /**
+         * Whether each HTTP request gets a consistency session whose token travels to the user's next
+         * request in a cookie and a header (servlet web applications).
+         */
+        private boolean enabled = true;
+
+        /**
+         * Name of the cookie that carries the consistency token between requests.
+         */
+        private String cookieName = "lagwise-consistency";
+
+        /**
+         * How long the browser keeps the consistency cookie; a token older than the replicas' lag is
+         * harmless and useless.
+         */
+        private Duration cookieMaxAge = Duration.ofMinutes(5);
+
+        /**
+         * Name of the request and response header that carries the consistency token, for API clients.
+         */
+        private String headerName = "Lagwise-Consistency";
+
+        /** Creates the settings with their defaults. */
+        public Web() {}
+
+        /** Returns: whether each HTTP request gets a consistency session whose token travels to the user's next request in a cookie and a header (servlet web applications). */
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        /** Sets: whether each HTTP request gets a consistency session whose token travels to the user's next request in a cookie and a header (servlet web applications). */
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        /** Returns: name of the cookie that carries the consistency token between requests. */
+        public String getCookieName() {
+            return cookieName;
+        }
+
+        /** Sets: name of the cookie that carries the consistency token between requests. */
+        public void setCookieName(String cookieName) {
+            this.cookieName = cookieName;
+        }
+
+        /** Returns: how long the browser keeps the consistency cookie; a token older than the replicas' lag is harmless and useless. */
+        public Duration getCookieMaxAge() {
+            return cookieMaxAge;
+        }
+
+        /** Sets: how long the browser keeps the consistency cookie; a token older than the replicas' lag is harmless and useless. */
+        public void setCookieMaxAge(Duration cookieMaxAge) {
+            this.cookieMaxAge = cookieMaxAge;
+        }
+
+        /** Returns: name of the request and response header that carries the consistency token, for API clients. */
+        public String getHeaderName() {
+            return headerName;
+        }
+
+        /** Sets: name of the request and response header that carries the consistency token, for API clients. */
+        public void setHeaderName(String headerName) {
+            this.headerName = headerName;
+        }
+
+        @Override
+        public String toString() {
+            return "Web[enabled=" + enabled + ", cookieName=" + cookieName + ", cookieMaxAge=" + cookieMaxAge
+                    + ", headerName=" + headerName + "]";
         }
     }
 }

@@ -25,19 +25,60 @@ class ConfigurationMetadataTest {
         Map<String, Map<String, String>> properties = properties();
 
         assertThat(properties).containsOnlyKeys(
+                "lagwise.name",
                 "lagwise.master.url",
+                "lagwise.master.username",
+                "lagwise.master.password",
                 "lagwise.replicas",
                 "lagwise.username",
                 "lagwise.password",
                 "lagwise.local-region",
                 "lagwise.max-replication-lag",
+                "lagwise.consistency",
+                "lagwise.read-fallback",
+                "lagwise.latency-window",
+                "lagwise.connect-timeout",
+                "lagwise.replica-read-timeout",
+                "lagwise.allow-degraded-start",
+                "lagwise.statement-cache-size",
+                "lagwise.master.pool.maximum-pool-size",
+                "lagwise.master.pool.minimum-idle",
+                "lagwise.master.pool.connection-timeout",
+                "lagwise.master.pool.idle-timeout",
+                "lagwise.master.pool.max-lifetime",
+                "lagwise.master.pool.keepalive-time",
+                "lagwise.master.pool.validation-timeout",
+                "lagwise.master.pool.data-source-properties",
+                "lagwise.pool.maximum-pool-size",
+                "lagwise.pool.minimum-idle",
+                "lagwise.pool.connection-timeout",
+                "lagwise.pool.idle-timeout",
+                "lagwise.pool.max-lifetime",
+                "lagwise.pool.keepalive-time",
+                "lagwise.pool.validation-timeout",
+                "lagwise.pool.data-source-properties",
+                "lagwise.monitor.interval",
+                "lagwise.monitor.probe-timeout",
+                "lagwise.monitor.heartbeat",
+                "lagwise.monitor.heartbeat-table",
+                "lagwise.monitor.username",
+                "lagwise.monitor.password",
                 "lagwise.read-your-writes.mode",
-                "lagwise.read-your-writes.max-wait");
+                "lagwise.read-your-writes.max-wait",
+                "lagwise.read-your-writes.pin-window-minimum",
+                "lagwise.web.enabled",
+                "lagwise.web.cookie-name",
+                "lagwise.web.cookie-max-age",
+                "lagwise.web.header-name");
         properties.forEach((name, property) ->
                 assertThat(property.get("description")).as(name).isNotBlank());
         assertThat(properties.get("lagwise.max-replication-lag")).containsEntry("defaultValue", "1s");
         assertThat(properties.get("lagwise.read-your-writes.max-wait")).containsEntry("defaultValue", "50ms");
         assertThat(properties.get("lagwise.read-your-writes.mode")).containsEntry("defaultValue", "gtid");
+        assertThat(properties.get("lagwise.monitor.interval")).containsEntry("defaultValue", "250ms");
+        assertThat(properties.get("lagwise.consistency")).containsEntry("defaultValue", "read-your-writes");
+        assertThat(properties.get("lagwise.web.cookie-name")).containsEntry("defaultValue", "lagwise-consistency");
+        assertThat(properties.get("lagwise.pool.maximum-pool-size").get("description")).contains("Default 10");
     }
 
     /**

@@ -178,10 +178,97 @@ class LagwisePropertiesTest {
 
         assertThat(properties.toString())
                 .doesNotContain(SECRET)
-                .contains("password=***", "username=shop", "url=jdbc:mariadb://db-master/shop")
-                .isEqualTo("LagwiseProperties[master=Master[url=jdbc:mariadb://db-master/shop], replicas=[],"
-                        + " username=shop, password=***, localRegion=null, maxReplicationLag=PT1S,"
-                        + " readYourWrites=ReadYourWrites[mode=GTID, maxWait=PT0.05S]]");
+                .contains("password=***", "username=shop", "url=jdbc:mariadb://db-master/shop");
+    }
+
+    @Test
+    void toString_masksEveryPassword_nodesMonitorAndDriverProperties() {
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("lagwise.master.url", "jdbc:mariadb://db-master/shop");
+        source.put("lagwise.master.password", SECRET + "1");
+        source.put("lagwise.replicas[0].url", "jdbc:mariadb://db-replica/shop");
+        source.put("lagwise.replicas[0].password", SECRET + "2");
+        source.put("lagwise.monitor.username", "monitor");
+        source.put("lagwise.monitor.password", SECRET + "3");
+        source.put("lagwise.pool.data-source-properties.trustStorePassword", SECRET + "4");
+        source.put("lagwise.pool.data-source-properties.useServerPrepStmts", "true");
+
+        String text = bind(source).toString();
+
+        assertThat(text).doesNotContain(SECRET).contains("trustStorePassword=***", "useServerPrepStmts=true",
+                "username=monitor");
+    }
+
+    @Test
+    void everyBuilderSetting_hasAProperty() {
+        Map<String, String> source = new LinkedHashMap<>();
+        source.put("lagwise.name", "shop");
+        source.put("lagwise.master.username", "writer");
+        source.put("lagwise.master.pool.maximum-pool-size", "20");
+        source.put("lagwise.replicas[0].url", "jdbc:mariadb://db-replica/shop");
+        source.put("lagwise.replicas[0].username", "reader");
+        source.put("lagwise.replicas[0].pool.minimum-idle", "2");
+        source.put("lagwise.consistency", "eventual");
+        source.put("lagwise.read-fallback", "fail");
+        source.put("lagwise.latency-window", "3ms");
+        source.put("lagwise.connect-timeout", "2s");
+        source.put("lagwise.replica-read-timeout", "10s");
+        source.put("lagwise.allow-degraded-start", "true");
+        source.put("lagwise.statement-cache-size", "500");
+        source.put("lagwise.pool.maximum-pool-size", "8");
+        source.put("lagwise.pool.minimum-idle", "1");
+        source.put("lagwise.pool.connection-timeout", "1s");
+        source.put("lagwise.pool.idle-timeout", "5m");
+        source.put("lagwise.pool.max-lifetime", "20m");
+        source.put("lagwise.pool.keepalive-time", "1m");
+        source.put("lagwise.pool.validation-timeout", "500ms");
+        source.put("lagwise.monitor.interval", "100ms");
+        source.put("lagwise.monitor.probe-timeout", "400ms");
+        source.put("lagwise.monitor.heartbeat", "1s");
+        source.put("lagwise.monitor.heartbeat-table", "hb");
+        source.put("lagwise.read-your-writes.pin-window-minimum", "200ms");
+        source.put("lagwise.web.enabled", "false");
+        source.put("lagwise.web.cookie-name", "c");
+        source.put("lagwise.web.header-name", "h");
+        source.put("lagwise.web.cookie-max-age", "1m");
+
+        LagwiseProperties p = bind(source);
+
+        assertThat(p.getName()).isEqualTo("shop");
+        assertThat(p.getMaster().getUsername()).isEqualTo("writer");
+        assertThat(p.getMaster().getPool().getMaximumPoolSize()).isEqualTo(20);
+        assertThat(p.getReplicas().get(0).getUsername()).isEqualTo("reader");
+        assertThat(p.getReplicas().get(0).getPool().getMinimumIdle()).isEqualTo(2);
+        assertThat(p.getConsistency()).isEqualTo(io.lagwise.core.Consistency.EVENTUAL);
+        assertThat(p.getReadFallback()).isEqualTo(io.lagwise.jdbc.ReadFallback.FAIL);
+        assertThat(p.getLatencyWindow()).isEqualTo(Duration.ofMillis(3));
+        assertThat(p.getConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(p.getReplicaReadTimeout()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(p.isAllowDegradedStart()).isTrue();
+        assertThat(p.getStatementCacheSize()).isEqualTo(500);
+        assertThat(p.getPool().getMaximumPoolSize()).isEqualTo(8);
+        assertThat(p.getPool().getMinimumIdle()).isEqualTo(1);
+        assertThat(p.getPool().getConnectionTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.getPool().getIdleTimeout()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(p.getPool().getMaxLifetime()).isEqualTo(Duration.ofMinutes(20));
+        assertThat(p.getPool().getKeepaliveTime()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(p.getPool().getValidationTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(p.getMonitor().getInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(p.getMonitor().getProbeTimeout()).isEqualTo(Duration.ofMillis(400));
+        assertThat(p.getMonitor().getHeartbeat()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(p.getMonitor().getHeartbeatTable()).isEqualTo("hb");
+        assertThat(p.getReadYourWrites().getPinWindowMinimum()).isEqualTo(Duration.ofMillis(200));
+        assertThat(p.getWeb().isEnabled()).isFalse();
+        assertThat(p.getWeb().getCookieName()).isEqualTo("c");
+        assertThat(p.getWeb().getHeaderName()).isEqualTo("h");
+        assertThat(p.getWeb().getCookieMaxAge()).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @ParameterizedTest
+    @CsvSource({"eventual, EVENTUAL", "read-your-writes, READ_YOUR_WRITES", "READ_YOUR_WRITES, READ_YOUR_WRITES",
+        "strong, STRONG"})
+    void consistency_bindsFromKebabCase(String text, io.lagwise.core.Consistency expected) {
+        assertThat(bind(Map.of("lagwise.consistency", text)).getConsistency()).isEqualTo(expected);
     }
 
     @Test
@@ -198,8 +285,8 @@ class LagwisePropertiesTest {
 
         assertThat(properties.toString())
                 .doesNotContain(SECRET)
-                .contains("master=Master[url=jdbc:mariadb://db-master/shop?user=shop&password=***]")
-                .contains("replicas=[Replica[url=jdbc:mysql://***@replica-1:3306/shop, region=oslo, backup=false]]");
+                .contains("master=Master[url=jdbc:mariadb://db-master/shop?user=shop&password=***,")
+                .contains("replicas=[Replica[url=jdbc:mysql://***@replica-1:3306/shop, region=oslo, backup=false,");
     }
 
     @ParameterizedTest

@@ -1,0 +1,49 @@
+package io.lagwise.spring;
+
+import io.lagwise.jdbc.LagwiseDataSource;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+
+/**
+ * Read-your-writes across HTTP requests in servlet web applications: a
+ * {@link ConsistencyTokenFilter} that gives each request a consistency session and carries its
+ * token to the user's next request in a cookie and a header ({@code lagwise.web.*}). Off with
+ * {@code lagwise.web.enabled=false}.
+ */
+@AutoConfiguration(after = LagwiseAutoConfiguration.class)
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@ConditionalOnClass(name = {"jakarta.servlet.Filter", "org.springframework.web.filter.OncePerRequestFilter"})
+@ConditionalOnSingleCandidate(LagwiseDataSource.class)
+@ConditionalOnProperty(prefix = "lagwise.web", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(LagwiseProperties.class)
+public final class LagwiseWebAutoConfiguration {
+
+    /** Created by Spring. */
+    public LagwiseWebAutoConfiguration() {}
+
+    /**
+     * The filter, registered by Spring Boot for every request at {@link ConsistencyTokenFilter#ORDER}.
+     *
+     * @throws LagwiseConfigurationException if a {@code lagwise.web.*} value cannot be used
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    public ConsistencyTokenFilter lagwiseConsistencyTokenFilter(LagwiseDataSource dataSource,
+            LagwiseProperties properties) {
+        LagwiseProperties.Web web = properties.getWeb();
+        try {
+            return new ConsistencyTokenFilter(dataSource, web.getCookieName(), web.getHeaderName(), web.getCookieMaxAge());
+        } catch (IllegalArgumentException e) {
+            String property = e.getMessage().startsWith("cookie name") ? "lagwise.web.cookie-name"
+                    : e.getMessage().startsWith("header name") ? "lagwise.web.header-name" : "lagwise.web.cookie-max-age";
+            throw new LagwiseConfigurationException(property, e.getMessage(), "Set " + property
+                    + (property.endsWith("max-age") ? " to a positive duration, e.g. 5m" : " to a name such as lagwise-consistency"), e);
+        }
+    }
+}
