@@ -177,7 +177,10 @@ final class RoutingConnection implements LagwiseConnection {
             if (executing) {
                 txStatements++;
             }
-            reason = mayWrite(kind) ? RouteReason.WRITE : tx.onReplica() ? RouteReason.REPLICA : txReason;
+            // The first statement the transaction runs carries the reason its server was chosen for
+            // (a wait, say, made when the statement was prepared); later ones just follow it there.
+            reason = mayWrite(kind) ? RouteReason.WRITE
+                    : tx.onReplica() && txStatements > 1 ? RouteReason.REPLICA : txReason;
             return use(tx);
         }
         boolean toMaster = forcedMaster || kind == StatementKind.MASTER_HINT;
