@@ -786,6 +786,17 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             if (p.keepaliveTime != null) {
                 c.setKeepaliveTime(p.keepaliveTime.toMillis());
             }
+            // HikariCP would quietly turn these off when set so; say so instead.
+            if (p.keepaliveTime != null && c.getMaxLifetime() > 0 && c.getKeepaliveTime() > 0
+                    && c.getKeepaliveTime() >= c.getMaxLifetime()) {
+                throw new IllegalArgumentException(spec.setting + " keepaliveTime " + c.getKeepaliveTime()
+                        + "ms must be shorter than maxLifetime " + c.getMaxLifetime() + "ms");
+            }
+            if (p.idleTimeout != null && c.getMaxLifetime() > 0 && c.getIdleTimeout() > 0
+                    && c.getIdleTimeout() + 1000 > c.getMaxLifetime()) {
+                throw new IllegalArgumentException(spec.setting + " idleTimeout " + c.getIdleTimeout()
+                        + "ms must be at least 1s shorter than maxLifetime " + c.getMaxLifetime() + "ms");
+            }
             c.setInitializationFailTimeout(-1); // build() checks each node itself, with a clearer message
             if (role == NodeRole.REPLICA) {
                 // Every replica connection is read-only, set once per physical connection by the pool:

@@ -65,33 +65,35 @@ public final class PoolOptions {
     }
 
     /**
-     * How long a connection may sit idle above {@code minimumIdle}; default HikariCP's 10 minutes.
+     * How long a connection may sit idle above {@code minimumIdle}; default HikariCP's 10 minutes;
+     * zero never closes idle connections.
      *
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException unless zero or at least 10 s (HikariCP would silently change it)
      */
     public PoolOptions idleTimeout(Duration timeout) {
-        this.idleTimeout = atLeast("idleTimeout", timeout, Duration.ZERO);
+        this.idleTimeout = zeroOrAtLeast("idleTimeout", timeout, Duration.ofSeconds(10));
         return this;
     }
 
     /**
      * The longest a connection lives; default HikariCP's 30 minutes. Keep it below the server's
-     * {@code wait_timeout}.
+     * {@code wait_timeout}; zero: no limit.
      *
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException unless zero or at least 30 s (HikariCP would silently change it)
      */
     public PoolOptions maxLifetime(Duration lifetime) {
-        this.maxLifetime = atLeast("maxLifetime", lifetime, Duration.ZERO);
+        this.maxLifetime = zeroOrAtLeast("maxLifetime", lifetime, Duration.ofSeconds(30));
         return this;
     }
 
     /**
-     * How often idle connections are pinged; default HikariCP's 2 minutes; zero turns it off.
+     * How often idle connections are pinged; default HikariCP's 2 minutes; zero turns it off. Must
+     * be shorter than {@code maxLifetime} (checked when the pool is built).
      *
-     * @throws IllegalArgumentException if negative
+     * @throws IllegalArgumentException unless zero or at least 30 s (HikariCP would silently turn it off)
      */
     public PoolOptions keepaliveTime(Duration time) {
-        this.keepaliveTime = atLeast("keepaliveTime", time, Duration.ZERO);
+        this.keepaliveTime = zeroOrAtLeast("keepaliveTime", time, Duration.ofSeconds(30));
         return this;
     }
 
@@ -139,6 +141,16 @@ public final class PoolOptions {
         o.dataSourceProperties.putAll(dataSourceProperties);
         o.dataSourceProperties.putAll(override.dataSourceProperties);
         return o;
+    }
+
+    private static Duration zeroOrAtLeast(String setting, Duration value, Duration min) {
+        if (value != null && value.isZero()) {
+            return value;
+        }
+        if (value != null && !value.isNegative() && value.compareTo(min) < 0) {
+            throw new IllegalArgumentException(setting + " must be 0 or at least " + min.toSeconds() + "s: " + value);
+        }
+        return atLeast(setting, value, Duration.ZERO);
     }
 
     private static Duration atLeast(String setting, Duration value, Duration min) {

@@ -3,9 +3,12 @@ package io.lagwise.jdbc;
 import io.lagwise.core.NodeRole;
 
 /**
- * Why a statement ran where it ran: each statement a {@link LagwiseDataSource} routes is counted
- * under one reason (see {@link RoutingStats}). Reads are statements that were classified as reads
- * or ran in a read-only connection; everything else is a write.
+ * Why a statement ran where it ran: each execution a {@link LagwiseDataSource} routes is counted
+ * under one reason (see {@link RoutingStats}); a read retried on another server after a connection
+ * failure counts once per attempt. Writes are the statements that may change data or session state
+ * ({@code INSERT}, {@code UPDATE}, {@code SET}, temporary tables, ...); everything else, including a
+ * statement with a {@code lagwise:master} hint, {@code SHOW WARNINGS} and a stored procedure call
+ * that the application marked read-only, counts as a read.
  */
 public enum RouteReason {
     /** A read on a replica that had the session's writes (or needed none). */
@@ -23,7 +26,8 @@ public enum RouteReason {
     NO_REPLICA(true, NodeRole.MASTER),
     /**
      * A read on the master because the connection or statement asked for it: a read-write
-     * transaction, {@code useMaster()}, a {@code lagwise:master} hint, session state, a locking read.
+     * transaction, {@code useMaster()}, a {@code lagwise:master} hint, session state, a locking
+     * read, or a diagnostic such as {@code SHOW WARNINGS} following a statement on the master.
      */
     MASTER_REQUIRED(true, NodeRole.MASTER),
     /** A statement that may write: always the master. */

@@ -50,6 +50,7 @@ final class RoutingCallableStatement extends DelegatingCallableStatement<Callabl
                     + " but its connection now routes it to " + target.node.label() + " (a transaction started or"
                     + " the connection changed); prepare the call inside the transaction it belongs to", "25000");
         }
+        connection.served(physical);
         try {
             return execution.run(statement);
         } catch (SQLException e) {

@@ -155,6 +155,7 @@ final class RoutingConnection implements LagwiseConnection {
         cluster.routed(r);
     }
 
+    /** Counted as writes: statements that may write. A hinted statement counts as a master-required read. */
     private static boolean mayWrite(StatementKind kind) {
         return kind == StatementKind.WRITE || kind == StatementKind.SESSION;
     }
@@ -211,10 +212,10 @@ final class RoutingConnection implements LagwiseConnection {
         }
         switch (kind) {
             case READ:
-                return use(readTarget(hint));
+                return use(executing ? readTarget(hint) : prepareTarget(hint));
             case LOCKING_READ:
                 if (readOnly) {
-                    return use(readTarget(hint));
+                    return use(executing ? readTarget(hint) : prepareTarget(hint));
                 }
                 reason = RouteReason.MASTER_REQUIRED;
                 return use(master());
@@ -224,6 +225,7 @@ final class RoutingConnection implements LagwiseConnection {
                 reason = RouteReason.WRITE;
                 return use(master());
             case LAST_USED:
+                reason = lastUsed != null && lastUsed.onReplica() ? RouteReason.REPLICA : RouteReason.MASTER_REQUIRED;
                 return use(lastUsed != null ? lastUsed : master());
             default: // WRITE
                 if (readOnly) {
@@ -343,6 +345,19 @@ final class RoutingConnection implements LagwiseConnection {
      */
     private Physical readTarget(io.lagwise.core.Consistency hint) throws SQLException {
         return readTarget(hint, null);
+    }
+
+    /**
+     * Where an auto-commit read is prepared: the server it will most likely run on, chosen without
+     * the read-your-writes checks (no wait, nothing counted). Each execution then routes for real,
+     * and the statement moves if that says otherwise.
+     */
+    private Physical prepareTarget(io.lagwise.core.Consistency hint) throws SQLException {
+        io.lagwise.core.Consistency c = hint != null ? hint : consistency != null ? consistency : threadConsistency();
+        if (c == io.lagwise.core.Consistency.STRONG) {
+            return master();
+        }
+        return replica(null, cluster.sessions.current().lastReplica());
     }
 
     private Physical readTarget(io.lagwise.core.Consistency hint, Node avoid) throws SQLException {

@@ -17,9 +17,20 @@ import java.util.Map;
 public record RoutingStats(Map<RouteReason, Long> statements, long readYourWritesWaits,
         long readYourWritesFallbacks) {
 
-    /** Copies {@code statements}. */
+    /**
+     * Copies {@code statements}; a reason it lacks counts as 0.
+     *
+     * @throws NullPointerException if {@code statements} or one of its counts is null
+     */
     public RoutingStats {
-        statements = Map.copyOf(new EnumMap<>(statements));
+        java.util.Objects.requireNonNull(statements, "statements");
+        EnumMap<RouteReason, Long> all = new EnumMap<>(RouteReason.class);
+        for (RouteReason r : RouteReason.values()) {
+            all.put(r, 0L);
+        }
+        statements.forEach((r, n) -> all.put(java.util.Objects.requireNonNull(r, "reason"),
+                java.util.Objects.requireNonNull(n, "count of " + r)));
+        statements = java.util.Collections.unmodifiableMap(all);
     }
 
     /** Statements routed for {@code reason}. */

@@ -12,38 +12,53 @@ final class Sessions {
     private final ThreadLocal<ConsistencySession> threadDefault = ThreadLocal.withInitial(
             () -> new ConsistencySession(null, false));
 
-    /** Consistency asked for by the code running on this thread ({@code withConsistency}), or null. */
-    private final ThreadLocal<io.lagwise.core.Consistency> consistency = new ThreadLocal<>();
+    /** The innermost consistency scope open on this thread ({@code withConsistency}), or null. */
+    private final ThreadLocal<Level> consistency = new ThreadLocal<>();
 
     io.lagwise.core.Consistency consistency() {
-        return consistency.get();
+        Level l = consistency.get();
+        return l == null ? null : l.level;
     }
 
     /** Sets this thread's consistency until the returned scope is closed; the previous one comes back. */
     ConsistencySession.Scope consistency(io.lagwise.core.Consistency level) {
-        io.lagwise.core.Consistency previous = consistency.get();
-        Thread thread = Thread.currentThread();
-        consistency.set(level);
-        return new ConsistencySession.Scope() {
-            private boolean closed;
+        Level scope = new Level(level, consistency.get());
+        consistency.set(scope);
+        return scope;
+    }
 
-            @Override
-            public void close() {
-                if (closed) {
-                    return;
-                }
-                if (Thread.currentThread() != thread) {
-                    throw new IllegalStateException("a consistency scope must be closed on the thread that opened it ("
-                            + thread.getName() + ")");
-                }
-                closed = true;
-                if (previous == null) {
-                    consistency.remove();
-                } else {
-                    consistency.set(previous);
-                }
+    /** One {@code withConsistency} scope; scopes nest and must be closed innermost first. */
+    private final class Level implements ConsistencySession.Scope {
+        final io.lagwise.core.Consistency level;
+        final Level outer;
+        final Thread thread = Thread.currentThread();
+        boolean closed;
+
+        Level(io.lagwise.core.Consistency level, Level outer) {
+            this.level = level;
+            this.outer = outer;
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
             }
-        };
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("a consistency scope must be closed on the thread that opened it ("
+                        + thread.getName() + ")");
+            }
+            if (consistency.get() != this) {
+                throw new IllegalStateException("consistency scopes must be closed innermost first (use"
+                        + " try-with-resources); an inner " + consistency.get().level + " scope is still open");
+            }
+            closed = true;
+            if (outer == null) {
+                consistency.remove();
+            } else {
+                consistency.set(outer);
+            }
+        }
     }
 
     ConsistencySession current() {

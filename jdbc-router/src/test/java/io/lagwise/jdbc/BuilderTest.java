@@ -80,6 +80,28 @@ class BuilderTest {
     }
 
     @Test
+    void poolTimingsHikariWouldQuietlyChange_fail() {
+        assertThatThrownBy(() -> LagwiseDataSource.builder().pool(p -> p.maxLifetime(Duration.ofSeconds(5))))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage("maxLifetime must be 0 or at least 30s: PT5S");
+        assertThatThrownBy(() -> LagwiseDataSource.builder().pool(p -> p.idleTimeout(Duration.ofSeconds(2))))
+                .hasMessage("idleTimeout must be 0 or at least 10s: PT2S");
+        assertThatThrownBy(() -> LagwiseDataSource.builder().pool(p -> p.keepaliveTime(Duration.ofSeconds(1))))
+                .hasMessage("keepaliveTime must be 0 or at least 30s: PT1S");
+        assertThatThrownBy(() -> LagwiseDataSource.builder().pool(p -> p.keepaliveTime(Duration.ofSeconds(-1))))
+                .hasMessage("keepaliveTime cannot be negative: PT-1S");
+        LagwiseDataSource.builder().pool(p -> p.maxLifetime(Duration.ZERO).idleTimeout(Duration.ZERO)
+                .keepaliveTime(Duration.ZERO)); // zero: off, as in HikariCP
+        assertThatThrownBy(() -> LagwiseDataSource.builder().master(M)
+                .pool(p -> p.maxLifetime(Duration.ofMinutes(1)).keepaliveTime(Duration.ofMinutes(2))).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("master keepaliveTime 120000ms must be shorter than maxLifetime 60000ms");
+        assertThatThrownBy(() -> LagwiseDataSource.builder().master(M)
+                .pool(p -> p.maxLifetime(Duration.ofMinutes(1)).idleTimeout(Duration.ofMinutes(1))).build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("master idleTimeout 60000ms must be at least 1s shorter than maxLifetime 60000ms");
+    }
+
+    @Test
     void minimumIdleAboveMaximum_failsAtBuild() {
         assertThatThrownBy(() -> LagwiseDataSource.builder().master(M)
                 .pool(p -> p.maximumPoolSize(2).minimumIdle(5)).build())

@@ -92,6 +92,55 @@ class RoutingStatsTest {
 
     @ParameterizedTest
     @EnumSource(JdbcDriver.class)
+    void aPreparedReadAfterAWrite_waitsOnce_andIsCountedOnce(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        String table = "stats_prep_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id INT PRIMARY KEY, v INT)");
+                s.execute("REPLACE INTO " + table + " VALUES (1, 0)");
+            }
+            topology.awaitReplication(java.time.Duration.ofSeconds(5));
+            for (int round = 0; round < 5; round++) {
+                RoutingStats before = ds.routingStats();
+                try (Connection c = ds.getConnection()) {
+                    try (Statement s = c.createStatement()) {
+                        s.executeUpdate("UPDATE " + table + " SET v = v + 1 WHERE id = 1");
+                    }
+                    try (var ps = c.prepareStatement("SELECT v FROM " + table + " WHERE id = ?")) {
+                        ps.setInt(1, 1);
+                        ps.executeQuery().close();
+                    }
+                }
+                RoutingStats after = ds.routingStats();
+                assertThat(after.readYourWritesWaits() - before.readYourWritesWaits()).as("waits").isLessThanOrEqualTo(1);
+                assertThat(after.readYourWritesFallbacks() - before.readYourWritesFallbacks()).as("fallbacks")
+                        .isLessThanOrEqualTo(1);
+                assertThat(after.reads() - before.reads()).as("one read counted once").isEqualTo(1);
+                assertThat(delta(before, after, RouteReason.REPLICA_AFTER_WAIT)
+                        + delta(before, after, RouteReason.READ_YOUR_WRITES)).as("under the care it took").isEqualTo(1);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void consistencyScopes_closedOutOfOrder_fail(JdbcDriver driver, ReplicationTopology topology) throws Exception {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            ConsistencySession.Scope outer = ds.withConsistency(Consistency.STRONG);
+            ConsistencySession.Scope inner = ds.withConsistency(Consistency.EVENTUAL);
+            assertThatThrownBy(outer::close).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("innermost first");
+            inner.close();
+            outer.close();
+            try (Connection c = ds.getConnection()) {
+                assertThat(((LagwiseConnection) c).getConsistency()).isEqualTo(Consistency.READ_YOUR_WRITES);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
     void withoutAnEligibleReplica_readsAreCountedAsNoReplica(JdbcDriver driver, ReplicationTopology topology)
             throws Exception {
         try (LagwiseDataSource ds = LagwiseDataSource.builder()
