@@ -16,9 +16,13 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
+import org.springframework.web.context.request.NativeWebRequest;
+import org.springframework.web.context.request.async.CallableProcessingInterceptor;
+import org.springframework.web.context.request.async.WebAsyncUtils;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -29,11 +33,16 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * the GET that follows on another read no older than the write.
  *
  * <p>The token from the client is untrusted input: it is length-checked and parsed strictly, a
- * malformed one is ignored (logged at DEBUG, never echoed), and a forged one can at worst send that
- * client's own reads to the master. It holds a GTID position and a time, nothing secret.
+ * malformed one is ignored (logged at DEBUG, never echoed), and a time in the future is clamped to
+ * now. A forged position that no replica reaches costs only that client: each of its reads waits
+ * on a replica for at most {@code lagwise.read-your-writes.max-wait}, then reads the master. The
+ * token holds a GTID position and a time, nothing secret.
  *
- * <p>Work the request hands to another thread does not carry the session; attach it there with
- * {@link ConsistencySession#attach()} ({@code dataSource.session()} returns it on the request's thread).
+ * <p>Spring MVC's asynchronous handlers ({@code Callable}) run with the request's session, and
+ * the token is written on the async dispatch that completes the response. Work the request hands to
+ * threads of its own does not carry the session: attach it there with
+ * {@link ConsistencySession#attach()} ({@code dataSource.session()} returns it on the request's
+ * thread).
  */
 public class ConsistencyTokenFilter extends OncePerRequestFilter implements Ordered {
 
@@ -43,6 +52,10 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
     private static final Logger log = LoggerFactory.getLogger(ConsistencyTokenFilter.class);
     /** Far longer than any real token (a few GTID domains); longer values are not parsed at all. */
     private static final int MAX_TOKEN_LENGTH = 1024;
+    /** The longest token ConsistencyToken.parse accepts back. */
+    private static final int MAX_EXPORTED_LENGTH = 512;
+    private static final String SESSION_ATTRIBUTE = ConsistencyTokenFilter.class.getName() + ".session";
+    private static final java.util.concurrent.atomic.AtomicBoolean warnedLength = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final LagwiseDataSource dataSource;
     private final String cookieName;
@@ -57,15 +70,15 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
      * @param headerName the header's name, e.g. {@code Lagwise-Consistency}
      * @param cookieMaxAge how long the browser keeps the cookie
      * @throws IllegalArgumentException if a name is blank or not a valid token name, or the max age
-     *     is not positive
+     *     is shorter than 1 s
      */
     public ConsistencyTokenFilter(LagwiseDataSource dataSource, String cookieName, String headerName,
             Duration cookieMaxAge) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
         this.cookieName = checkName("cookie name", cookieName);
         this.headerName = checkName("header name", headerName);
-        if (cookieMaxAge == null || cookieMaxAge.isNegative() || cookieMaxAge.isZero()) {
-            throw new IllegalArgumentException("cookie max age must be positive, was " + cookieMaxAge);
+        if (cookieMaxAge == null || cookieMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("cookie max age must be at least 1s, was " + cookieMaxAge);
         }
         this.cookieMaxAge = cookieMaxAge;
     }
@@ -84,15 +97,66 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
     }
 
     @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false; // the async dispatch completes the response: the token is written there
+    }
+
+    @Override
+    protected boolean shouldNotFilterErrorDispatch() {
+        return true; // the request's own dispatch has written the token, or will, in its finally
+    }
+
+    @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        try (ConsistencySession session = dataSource.openSession()) {
-            String fromCookie = cookie(request);
+        ConsistencySession session = (ConsistencySession) request.getAttribute(SESSION_ATTRIBUTE);
+        ConsistencySession.Scope scope;
+        if (session == null) {
+            session = dataSource.openSession();
+            scope = session::close;
+            request.setAttribute(SESSION_ATTRIBUTE, session);
             accept(session, request.getHeader(headerName));
-            accept(session, fromCookie);
-            TokenResponse wrapped = new TokenResponse(request, response, session, fromCookie);
+            accept(session, cookie(request));
+            WebAsyncUtils.getAsyncManager(request).registerCallableInterceptor(SESSION_ATTRIBUTE,
+                    new AttachingInterceptor(session));
+        } else {
+            scope = session.attach(); // an async dispatch of the same request
+        }
+        TokenResponse wrapped = new TokenResponse(request, response, session, cookie(request));
+        try {
             chain.doFilter(request, wrapped);
-            wrapped.writeToken();
+        } finally {
+            try {
+                if (!request.isAsyncStarted()) {
+                    wrapped.writeToken(); // also after an exception: the writes before it are committed
+                }
+            } finally {
+                scope.close();
+            }
+        }
+    }
+
+    /** Runs a Spring MVC {@code Callable} with the request's session. */
+    private static final class AttachingInterceptor implements CallableProcessingInterceptor {
+        private final ConsistencySession session;
+        private final ThreadLocal<ConsistencySession.Scope> scope = new ThreadLocal<>();
+
+        AttachingInterceptor(ConsistencySession session) {
+            this.session = session;
+        }
+
+        @Override
+        public <T> void preProcess(NativeWebRequest request, Callable<T> task) {
+            scope.set(session.attach());
+        }
+
+        @Override
+        public <T> void postProcess(NativeWebRequest request, Callable<T> task, Object result) {
+            ConsistencySession.Scope s = scope.get();
+            if (s != null) {
+                scope.remove();
+                s.close();
+            }
         }
     }
 
@@ -130,7 +194,7 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
         private final HttpServletRequest request;
         private final ConsistencySession session;
         private final String receivedCookie;
-        private boolean written;
+        private volatile boolean written;
 
         TokenResponse(HttpServletRequest request, HttpServletResponse response, ConsistencySession session,
                 String receivedCookie) {
@@ -151,6 +215,13 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
             }
             String token = session.export();
             if (token.isEmpty()) {
+                return;
+            }
+            if (token.length() > MAX_EXPORTED_LENGTH) {
+                if (warnedLength.compareAndSet(false, true)) {
+                    log.warn("a consistency token of {} characters (GTID domains: {}) is too long to carry between"
+                            + " requests; such requests get no token", token.length(), token.chars().filter(ch -> ch == ',').count() + 1);
+                }
                 return;
             }
             String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
@@ -188,6 +259,30 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
         public void sendRedirect(String location) throws IOException {
             writeToken();
             super.sendRedirect(location);
+        }
+
+        @Override
+        public void sendRedirect(String location, boolean clearBuffer) throws IOException {
+            writeToken();
+            super.sendRedirect(location, clearBuffer);
+        }
+
+        @Override
+        public void sendRedirect(String location, int sc) throws IOException {
+            writeToken();
+            super.sendRedirect(location, sc);
+        }
+
+        @Override
+        public void sendRedirect(String location, int sc, boolean clearBuffer) throws IOException {
+            writeToken();
+            super.sendRedirect(location, sc, clearBuffer);
+        }
+
+        @Override
+        public void reset() {
+            super.reset();
+            written = false; // the header and cookie went with it
         }
 
         @Override

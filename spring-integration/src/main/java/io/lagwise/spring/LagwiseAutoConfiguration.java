@@ -86,9 +86,15 @@ public final class LagwiseAutoConfiguration {
                 throw new LagwiseConfigurationException(prefix, "is empty", "Give " + prefix + ".url and "
                         + prefix + ".region, or remove the entry", null);
             }
-            if (r.getRegion() == null || r.getRegion().isBlank()) {
+            String region = r.getRegion();
+            if (region == null || region.isBlank()) {
                 throw new LagwiseConfigurationException(prefix + ".region", "a replica needs a region",
                         "Set " + prefix + ".region to where the replica runs, e.g. oslo", null);
+            }
+            if (!region.equals(region.strip()) || region.length() > 64) {
+                throw new LagwiseConfigurationException(prefix + ".region", "must be a plain label of at most 64"
+                        + " characters without surrounding spaces: '" + region + "'", "Set " + prefix
+                        + ".region to a short label such as oslo (check for a trailing space)", null);
             }
             apply(prefix + ".url", "a plain MariaDB or MySQL URL, e.g. jdbc:mariadb://db-oslo-2:3306/app",
                     () -> b.replica(r.getUrl(), r.getRegion(), n -> {
@@ -133,7 +139,7 @@ public final class LagwiseAutoConfiguration {
         apply("lagwise.monitor.heartbeat-table", "a plain SQL table name, e.g. lagwise_heartbeat",
                 () -> b.heartbeatTable(mon.getHeartbeatTable()));
         if (mon.getUsername() != null || mon.getPassword() != null) {
-            if (mon.getUsername() == null) {
+            if (mon.getUsername() == null || mon.getUsername().isBlank()) {
                 throw new LagwiseConfigurationException("lagwise.monitor.username", "is missing while"
                         + " lagwise.monitor.password is set", "Set lagwise.monitor.username too, or neither", null);
             }
@@ -150,18 +156,46 @@ public final class LagwiseAutoConfiguration {
         apply("lagwise.read-your-writes.pin-window-minimum", "a duration of 0 or more, e.g. 100ms",
                 () -> b.pinWindowMinimum(ryw.getPinWindowMinimum()));
         for (LagwiseDataSourceCustomizer c : customizers) {
-            c.customize(b);
+            try {
+                c.customize(b);
+            } catch (IllegalStateException e) {
+                if (e.getMessage() != null && e.getMessage().contains("latencyWindow")) {
+                    throw new LagwiseConfigurationException("lagwise.latency-window", e.getMessage(),
+                            "Remove lagwise.latency-window: a custom ReplicaSelector decides nearness itself", e);
+                }
+                throw e;
+            }
         }
         try {
             return b.build();
         } catch (IllegalStateException e) {
-            throw new LagwiseConfigurationException("lagwise.replicas", e.getMessage(),
-                    "Give each server once, and never the master as a replica", e);
+            throw buildFailure(e, "the password for ", ".password", "Give each node's password once: in its URL,"
+                    + " or by lagwise.password (or the node's own password property), not both",
+                    "lagwise.replicas", "Give each server once, and never the master as a replica");
         } catch (IllegalArgumentException e) {
             // Pool settings are checked against each other per node, at build.
-            throw new LagwiseConfigurationException("lagwise.pool", e.getMessage(),
-                    "Make lagwise.pool.minimum-idle (or a node's own) no larger than its maximum-pool-size", e);
+            throw buildFailure(e, "", ".pool", "Make the pool's settings agree: minimum-idle at most"
+                    + " maximum-pool-size, keepalive-time and idle-timeout shorter than max-lifetime", "lagwise.pool",
+                    "Make the pool's settings agree");
         }
+    }
+
+    /**
+     * Maps an exception of build(), whose message names the node as {@code master} or
+     * {@code replica[i]} after {@code lead}, to the node's property prefix plus {@code suffix}.
+     */
+    private static LagwiseConfigurationException buildFailure(RuntimeException e, String lead, String suffix,
+            String action, String fallbackProperty, String fallbackAction) {
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        java.util.regex.Matcher node = java.util.regex.Pattern.compile("^" + java.util.regex.Pattern.quote(lead)
+                + "(master|replica\\[(\\d+)\\])(?=\\s|$)").matcher(message);
+        if (node.find()) {
+            String prefix = node.group(2) != null ? "lagwise.replicas[" + node.group(2) + "]" : "lagwise.master";
+            String property = suffix.equals(".password") ? prefix + ".url or lagwise.password" : prefix + suffix
+                    + " (or lagwise" + suffix + ")";
+            return new LagwiseConfigurationException(property, message, "Check " + property + ": " + action, e);
+        }
+        return new LagwiseConfigurationException(fallbackProperty, message, fallbackAction, e);
     }
 
     private static void node(String prefix, NodeOptions n, String username, String password,

@@ -12,7 +12,9 @@ import org.springframework.context.annotation.Configuration;
 /**
  * Actuator health ({@link LagwiseHealthIndicator}, as {@code lagwise}) and Micrometer meters
  * ({@link LagwiseMetrics}) for the application's {@link LagwiseDataSource}, whether auto-configured
- * or the application's own bean; each only when its library is on the classpath. Turn health off
+ * or the application's own bean declared as {@code LagwiseDataSource} (a {@code @Bean DataSource}
+ * method's declared type is all Spring sees before it runs); each only when its library is on the
+ * classpath. Turn health off
  * with {@code management.health.lagwise.enabled=false}.
  */
 @AutoConfiguration(after = LagwiseAutoConfiguration.class)

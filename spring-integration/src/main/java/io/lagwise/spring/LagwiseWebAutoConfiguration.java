@@ -14,7 +14,8 @@ import org.springframework.context.annotation.Bean;
  * Read-your-writes across HTTP requests in servlet web applications: a
  * {@link ConsistencyTokenFilter} that gives each request a consistency session and carries its
  * token to the user's next request in a cookie and a header ({@code lagwise.web.*}). Off with
- * {@code lagwise.web.enabled=false}.
+ * {@code lagwise.web.enabled=false}. Applies to the auto-configured data source and to an
+ * application's own bean declared as {@code LagwiseDataSource}.
  */
 @AutoConfiguration(after = LagwiseAutoConfiguration.class)
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)

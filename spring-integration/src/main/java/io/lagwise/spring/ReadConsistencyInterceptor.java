@@ -13,10 +13,11 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 final class ReadConsistencyInterceptor implements MethodInterceptor {
 
     /** Resolved on first use: advisors are made before the beans they advise, the data source among them. */
-    private final ObjectProvider<LagwiseDataSource> dataSource;
+    private final ObjectProvider<LagwiseDataSource> provider;
+    private volatile LagwiseDataSource dataSource;
 
-    ReadConsistencyInterceptor(ObjectProvider<LagwiseDataSource> dataSource) {
-        this.dataSource = dataSource;
+    ReadConsistencyInterceptor(ObjectProvider<LagwiseDataSource> provider) {
+        this.provider = provider;
     }
 
     @Override
@@ -25,16 +26,41 @@ final class ReadConsistencyInterceptor implements MethodInterceptor {
         if (level == null) {
             return invocation.proceed();
         }
-        try (ConsistencySession.Scope scope = dataSource.getObject().withConsistency(level.value())) {
+        LagwiseDataSource ds = dataSource;
+        if (ds == null) {
+            ds = provider.getObject();
+            dataSource = ds;
+        }
+        try (ConsistencySession.Scope scope = ds.withConsistency(level.value())) {
             return invocation.proceed();
         }
     }
 
+    /**
+     * The method's annotation (on the implementation, or on the interface method called, as on a
+     * Spring Data repository), else its class's (the implementation's, or an interface the proxy
+     * implements).
+     */
     private static ReadConsistency find(MethodInvocation invocation) {
-        Class<?> target = invocation.getThis() == null ? invocation.getMethod().getDeclaringClass()
+        Method called = invocation.getMethod();
+        Class<?> target = invocation.getThis() == null ? called.getDeclaringClass()
                 : AopUtils.getTargetClass(invocation.getThis());
-        Method method = AopUtils.getMostSpecificMethod(invocation.getMethod(), target);
+        Method method = AopUtils.getMostSpecificMethod(called, target);
         ReadConsistency found = AnnotatedElementUtils.findMergedAnnotation(method, ReadConsistency.class);
-        return found != null ? found : AnnotatedElementUtils.findMergedAnnotation(target, ReadConsistency.class);
+        if (found == null && method != called) {
+            found = AnnotatedElementUtils.findMergedAnnotation(called, ReadConsistency.class);
+        }
+        if (found == null) {
+            found = AnnotatedElementUtils.findMergedAnnotation(target, ReadConsistency.class);
+        }
+        if (found == null && invocation.getThis() != null) {
+            for (Class<?> face : org.springframework.aop.framework.AopProxyUtils.proxiedUserInterfaces(invocation.getThis())) {
+                found = AnnotatedElementUtils.findMergedAnnotation(face, ReadConsistency.class);
+                if (found != null) {
+                    break;
+                }
+            }
+        }
+        return found;
     }
 }

@@ -256,9 +256,15 @@ class LagwiseConditionsTest {
             {"lagwise.statement-cache-size=0", "lagwise.statement-cache-size"},
             {"lagwise.pool.data-source-properties.password=x", "lagwise.pool.data-source-properties.password"},
             {"lagwise.name= ", "lagwise.name"},
+            {"lagwise.replicas[0].region=" + "o".repeat(65), "lagwise.replicas[0].region"},
+            {"lagwise.pool.max-lifetime=5s", "lagwise.pool.max-lifetime"},
+            {"lagwise.replicas[1].pool.minimum-idle=50", "lagwise.replicas[1].pool"},
+            {"lagwise.master.pool.keepalive-time=2m\nlagwise.master.pool.max-lifetime=1m", "lagwise.master.pool"},
+            {"lagwise.monitor.username= \nlagwise.monitor.password=x", "lagwise.monitor.username"},
         };
         for (String[] c : cases) {
-            runner.withPropertyValues(LagwiseAutoConfigurationTest.properties(topology)).withPropertyValues(c[0])
+            runner.withPropertyValues(LagwiseAutoConfigurationTest.properties(topology))
+                    .withPropertyValues(c[0].split("\n"))
                     .run(context -> {
                         assertThat(context).as(c[0]).hasFailed();
                         Throwable failure = context.getStartupFailure();
@@ -274,6 +280,19 @@ class LagwiseConditionsTest {
                     assertThat(context).hasFailed();
                     FailureAnalysis analysis = new LagwiseFailureAnalyzer().analyze(context.getStartupFailure());
                     assertThat(analysis.getDescription()).contains("lagwise.web.cookie-name");
+                });
+        web.withPropertyValues(LagwiseAutoConfigurationTest.properties(topology))
+                .withPropertyValues("lagwise.web.cookie-max-age=500ms").run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = new LagwiseFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("lagwise.web.cookie-max-age");
+                });
+        runner.withPropertyValues(LagwiseAutoConfigurationTest.properties(topology))
+                .withPropertyValues("lagwise.master.url=" + topology.master().jdbcUrl() + "&password=inurl").run(context -> {
+                    assertThat(context).hasFailed();
+                    FailureAnalysis analysis = new LagwiseFailureAnalyzer().analyze(context.getStartupFailure());
+                    assertThat(analysis.getDescription()).contains("lagwise.master.url or lagwise.password")
+                            .doesNotContain("inurl", topology.password());
                 });
     }
 

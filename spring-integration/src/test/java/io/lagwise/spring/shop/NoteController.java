@@ -28,6 +28,20 @@ public class NoteController {
         return service.update(id, text) ? ResponseEntity.ok("ok") : ResponseEntity.notFound().build();
     }
 
+    /** The same update, run by Spring MVC as an asynchronous Callable. */
+    @PostMapping("/notes/{id}/async")
+    public java.util.concurrent.Callable<ResponseEntity<String>> updateAsync(@PathVariable long id,
+            @RequestBody String text) {
+        return () -> update(id, text);
+    }
+
+    /** Updates, then fails: the update is committed, the response is an error. */
+    @PostMapping("/notes/{id}/then-fail")
+    public String updateThenFail(@PathVariable long id, @RequestBody String text) {
+        service.update(id, text);
+        throw new IllegalStateException("failed after the update");
+    }
+
     @GetMapping("/notes/{id}")
     public ResponseEntity<String> read(@PathVariable long id, @RequestParam(defaultValue = "jpa") String via) {
         return ("jdbc".equals(via) ? service.readWithJdbc(id) : service.read(id))

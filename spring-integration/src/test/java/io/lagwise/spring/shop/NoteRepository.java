@@ -11,4 +11,10 @@ public interface NoteRepository extends JpaRepository<Note, Long> {
     @Transactional(readOnly = true)
     @Query(value = "SELECT @@server_id", nativeQuery = true)
     int serverId();
+
+    /** The same, asking for the master's newest data, annotated on the repository interface. */
+    @io.lagwise.spring.ReadConsistency(io.lagwise.core.Consistency.STRONG)
+    @Transactional(readOnly = true)
+    @Query(value = "SELECT @@server_id", nativeQuery = true)
+    int strongServerId();
 }

@@ -121,6 +121,8 @@ class ShopWebAppTest {
         assertThat(service.readWriteServerId()).as("JdbcTemplate, @Transactional").isEqualTo(master);
         assertThat(service.autoCommitServerId()).as("JdbcTemplate, no transaction").isEqualTo(oslo);
         assertThat(repository.serverId()).as("JPA repository, read-only").isEqualTo(oslo);
+        assertThat(repository.strongServerId()).as("@ReadConsistency(STRONG) on the repository interface")
+                .isEqualTo(master);
 
         long id = service.create("routed");
         try (Connection c = topology.master().connect(); Statement s = c.createStatement();
@@ -173,6 +175,25 @@ class ShopWebAppTest {
         }
         System.out.printf("without the token: %d of 50 reads stale%n", staleWithout);
         assertThat(staleWithout).as("stale reads without the token").isPositive();
+    }
+
+    @Test
+    void asyncHandlers_andHandlersFailingAfterTheirWrite_carryTheTokenToo() throws Exception {
+        String a = "http://127.0.0.1:" + port;
+        String b = "http://127.0.0.1:" + instanceBPort();
+        Client user = new Client();
+        long id = Long.parseLong(user.post(a + "/notes", "a0").body());
+        List<String> stale = new ArrayList<>();
+        for (int i = 1; i <= 30; i++) {
+            boolean async = i % 2 == 0;
+            HttpResponse<String> w = user.post(a + "/notes/" + id + (async ? "/async" : "/then-fail"), "a" + i);
+            assertThat(w.statusCode()).as("write " + i).isEqualTo(async ? 200 : 500);
+            HttpResponse<String> read = user.get(b + "/notes/" + id);
+            if (!read.body().equals("a" + i)) {
+                stale.add(i + (async ? " async: " : " failed: ") + read.body());
+            }
+        }
+        assertThat(stale).as("stale reads after async and failing handlers").isEmpty();
     }
 
     @Test
