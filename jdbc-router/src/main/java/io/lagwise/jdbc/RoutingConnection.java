@@ -404,9 +404,22 @@ final class RoutingConnection implements LagwiseConnection {
         if (p.node.knownPosition.isAtLeast(token.position())) {
             return p;
         }
-        if (cluster.maxWaitNanos > 0 && waitFor(p, token.position())) {
-            reason = RouteReason.REPLICA_AFTER_WAIT;
-            return p;
+        if (cluster.maxWaitNanos > 0) {
+            boolean applied;
+            try {
+                applied = waitFor(p, token.position());
+            } catch (SQLException e) {
+                if (avoid != null || !SqlErrors.isConnectionProblem(e)) {
+                    throw e;
+                }
+                // The replica died under the wait (it is marked down and its connection dropped):
+                // nothing was read yet, so choose again without it, once.
+                return readTarget(hint, p.node);
+            }
+            if (applied) {
+                reason = RouteReason.REPLICA_AFTER_WAIT;
+                return p;
+            }
         }
         cluster.fallbacks.increment();
         reason = RouteReason.READ_YOUR_WRITES;

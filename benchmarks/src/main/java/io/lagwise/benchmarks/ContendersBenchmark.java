@@ -1,0 +1,229 @@
+package io.lagwise.benchmarks;
+
+import io.lagwise.benchmarks.contenders.Contender;
+import io.lagwise.benchmarks.contenders.Contenders;
+import io.lagwise.benchmarks.contenders.Contenders.Kind;
+import io.lagwise.benchmarks.contenders.Workloads;
+import io.lagwise.benchmarks.contenders.Workloads.Event;
+import io.lagwise.benchmarks.contenders.Workloads.Point;
+import io.lagwise.benchmarks.contenders.Workloads.Ryw;
+import io.lagwise.testkit.ReplicationTopology;
+import io.lagwise.testkit.TopologyNode;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Lagwise beside what users would pick instead, in one run on one topology (a master and two
+ * replicas on this machine, replication 40 ms behind): raw HikariCP on the master, MariaDB
+ * Connector/J's replication mode, MySQL Connector/J's replication connection, Spring's routing
+ * DataSource, and Lagwise in GTID and PIN mode. Point reads and writes (1 and 8 threads),
+ * read-your-writes (write then read; a 90/10 mix), and the mix while a replica lags (SQL thread
+ * stopped) and while one is killed. Writes {@code latest.md} and {@code latest.svg} to the results
+ * directory ({@code -Dlagwise.bench.results}).
+ *
+ * <p>Arguments: {@code quick} for short phases (a smoke run), or a phase length in seconds.
+ */
+public final class ContendersBenchmark {
+
+    /** Everything measured for one contender. */
+    record Result(String name, boolean readsReplicas, Point read1, Point read8, Point write1, Point write8,
+            Ryw writeThenRead, Ryw mix, Ryw lagging, Ryw killed) {}
+
+    private ContendersBenchmark() {}
+
+    /**
+     * Runs the comparison.
+     *
+     * @param args {@code quick}, or the seconds each phase runs (default 5)
+     * @throws Exception if the topology cannot start
+     */
+    public static void main(String[] args) throws Exception {
+        Duration phase = args.length == 0 ? Duration.ofSeconds(5)
+                : args[0].equals("quick") ? Duration.ofMillis(600) : Duration.ofSeconds(Long.parseLong(args[0]));
+        Path dir = Path.of(System.getProperty("lagwise.bench.results", "benchmarks/results"));
+        List<Result> results = run(phase, List.of(Kind.values()));
+        String markdown = markdown(results, phase);
+        System.out.println();
+        System.out.println(markdown);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("latest.md"), markdown);
+        Files.writeString(dir.resolve("latest.svg"), Chart.svg(results));
+        System.out.println("Written: " + dir.resolve("latest.md") + " and " + dir.resolve("latest.svg"));
+    }
+
+    static List<Result> run(Duration phase, List<Kind> kinds) throws Exception {
+        System.out.println("Starting a master and two replicas, replication 40 ms behind...");
+        try (ReplicationTopology topology = ReplicationTopology.builder().replica("oslo").replica("oslo")
+                .replicationDelay(Duration.ofMillis(40)).start()) {
+            prepare(topology);
+            Workloads w = new Workloads(topology.master().serverId());
+            TopologyNode victim = topology.replicas().get(0);
+            Duration faultPhase = phase.multipliedBy(2);
+            List<Result> results = new ArrayList<>();
+            for (Kind kind : kinds) {
+                System.out.printf("%s ...%n", kind.label());
+                topology.reset();
+                topology.awaitReplication(Duration.ofSeconds(30));
+                try (Contender c = Contenders.start(kind, topology, 8)) {
+                    w.pointReads(c, 8, phase.dividedBy(3)); // warm-up: JIT, pools, caches
+                    w.pointWrites(c, 8, phase.dividedBy(3));
+                    Point read1 = w.pointReads(c, 1, phase);
+                    Point read8 = w.pointReads(c, 8, phase);
+                    Point write1 = w.pointWrites(c, 1, phase);
+                    Point write8 = w.pointWrites(c, 8, phase);
+                    Ryw writeThenRead = w.readYourWrites(c, 8, phase, 1.0, List.of());
+                    Ryw mix = w.readYourWrites(c, 8, phase, 0.1, List.of());
+                    Ryw lagging = w.readYourWrites(c, 8, faultPhase, 0.1, List.of(
+                            new Event(0.25, "stop the SQL thread", victim::stopSqlThread),
+                            new Event(0.6, "start it", victim::startSqlThread)));
+                    topology.awaitReplication(Duration.ofSeconds(30));
+                    Ryw killed = w.readYourWrites(c, 8, faultPhase, 0.1, List.of(
+                            new Event(0.25, "kill the replica", victim::kill),
+                            new Event(0.6, "restart it", victim::restart)));
+                    Result r = new Result(kind.label(), c.readsReplicas(), read1, read8, write1, write8, writeThenRead,
+                            mix, lagging, killed);
+                    results.add(r);
+                    System.out.printf("  reads/s %.0f (8 threads), stale %d + %d, failed under faults %d + %d%n",
+                            read8.opsPerSecond(), writeThenRead.stale(), mix.stale(), lagging.failures(),
+                            killed.failures());
+                }
+            }
+            return results;
+        }
+    }
+
+    private static void prepare(ReplicationTopology topology) throws SQLException {
+        try (Connection c = topology.master().connect(); Statement s = c.createStatement()) {
+            s.execute("DROP TABLE IF EXISTS bench_item");
+            s.execute("DROP TABLE IF EXISTS bench_user");
+            s.execute("CREATE TABLE bench_item (id INT PRIMARY KEY, v BIGINT NOT NULL, pad VARCHAR(100) NOT NULL)");
+            s.execute("CREATE TABLE bench_user (id INT PRIMARY KEY, v BIGINT NOT NULL)");
+            StringBuilder sql = new StringBuilder();
+            for (int i = 1; i <= Workloads.ITEMS; i++) {
+                sql.append(sql.length() == 0 ? "INSERT INTO bench_item VALUES " : ",")
+                        .append('(').append(i).append(",0,'").append("x".repeat(64)).append("')");
+                if (i % 1000 == 0) {
+                    s.execute(sql.toString());
+                    sql.setLength(0);
+                }
+            }
+            for (int u = 1; u <= 64; u++) {
+                s.execute("INSERT INTO bench_user VALUES (" + u + ", 0)");
+            }
+        }
+        topology.awaitReplication(Duration.ofSeconds(30));
+    }
+
+    static String markdown(List<Result> results, Duration phase) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Lagwise beside the alternatives\n\n");
+        md.append(String.format(Locale.ROOT, "Measured %s on %d cores, Java %s, one run of `ContendersBenchmark`: a MariaDB"
+                + " master and two replicas on this machine, replication 40 ms behind, pools of 8 connections per"
+                + " server, phases of %.1f s (faults: %.1f s).%n%n", LocalDate.now(),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                phase.toMillis() / 1000.0, phase.toMillis() * 2 / 1000.0));
+        md.append("## Point operations\n\n");
+        MarkdownTable point = new MarkdownTable("contender", "reads/s 1 thr", "p50 µs", "p99 µs", "reads/s 8 thr",
+                "p99 µs", "B/read", "writes/s 1 thr", "p99 µs", "writes/s 8 thr", "B/write");
+        for (Result r : results) {
+            point.row(r.name(), n(r.read1().opsPerSecond()), n(r.read1().p50Micros()), n(r.read1().p99Micros()),
+                    n(r.read8().opsPerSecond()), n(r.read8().p99Micros()), n(r.read8().bytesPerOp()),
+                    n(r.write1().opsPerSecond()), n(r.write1().p99Micros()), n(r.write8().opsPerSecond()),
+                    n(r.write8().bytesPerOp()));
+        }
+        md.append(point.toMarkdown()).append('\n');
+        md.append("Bytes per operation: all the worker thread allocated (pool, driver, router) divided by operations.\n\n");
+        md.append("## Read-your-writes (8 users, each its own row)\n\n");
+        MarkdownTable ryw = new MarkdownTable("contender", "write→read: stale", "on replicas", "ops/s",
+                "90/10 mix: stale", "on replicas", "ops/s");
+        for (Result r : results) {
+            ryw.row(r.name(), r.writeThenRead().stale() + " of " + r.writeThenRead().reads(),
+                    pct(r.writeThenRead().replicaShare()), n(r.writeThenRead().opsPerSecond()),
+                    r.mix().stale() + " of " + r.mix().reads(), pct(r.mix().replicaShare()), n(r.mix().opsPerSecond()));
+        }
+        md.append(ryw.toMarkdown()).append('\n');
+        md.append("Stale: a read older than the same user's last write. On replicas: share of reads that a replica"
+                + " served (by `@@server_id`).\n\n");
+        md.append("## Faults during the 90/10 mix\n\n");
+        MarkdownTable faults = new MarkdownTable("contender", "replica lagging: failed ops", "stale reads",
+                "on replicas", "replica killed: failed ops", "stale reads", "on replicas");
+        for (Result r : results) {
+            faults.row(r.name(), r.lagging().failures() + " of " + (r.lagging().ops() + r.lagging().failures()),
+                    r.lagging().stale(), pct(r.lagging().replicaShare()),
+                    r.killed().failures() + " of " + (r.killed().ops() + r.killed().failures()), r.killed().stale(),
+                    pct(r.killed().replicaShare()));
+        }
+        md.append(faults.toMarkdown()).append('\n');
+        md.append("Lagging: one replica's SQL thread stopped from 25 % to 60 % of the phase. Killed: that replica"
+                + " SIGKILLed at 25 %, restarted at 60 %.\n");
+        return md.toString();
+    }
+
+    private static String n(double v) {
+        return v >= 100 ? String.format(Locale.ROOT, "%,.0f", v) : String.format(Locale.ROOT, "%.1f", v);
+    }
+
+    private static String pct(double share) {
+        return String.format(Locale.ROOT, "%.0f %%", 100 * share);
+    }
+
+    /** A bar chart as SVG: reads per second (8 threads) and stale reads (write→read) per contender. */
+    static final class Chart {
+        private Chart() {}
+
+        static String svg(List<Result> results) {
+            int rowH = 26;
+            int top = 40;
+            int labelW = 210;
+            int barW = 300;
+            int gap = 40;
+            int width = labelW + 2 * barW + gap + 140;
+            int height = top + rowH * results.size() + 30;
+            double maxReads = results.stream().mapToDouble(r -> r.read8().opsPerSecond()).max().orElse(1);
+            double maxStale = Math.max(1, results.stream().mapToDouble(r -> r.writeThenRead().stale()).max().orElse(1));
+            StringBuilder s = new StringBuilder();
+            s.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
+                    + " font-family=\"sans-serif\" font-size=\"12\">%n", width, height));
+            s.append(String.format(Locale.ROOT, "<rect width=\"%d\" height=\"%d\" fill=\"white\"/>%n", width, height));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-weight=\"bold\">reads/s, 8 threads</text>%n",
+                    labelW));
+            s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"20\" font-weight=\"bold\">stale reads, write→read</text>%n",
+                    labelW + barW + gap));
+            int y = top;
+            for (Result r : results) {
+                boolean lagwise = r.name().startsWith("Lagwise");
+                String colour = lagwise ? "#2a7ab0" : "#999999";
+                s.append(String.format(Locale.ROOT, "<text x=\"4\" y=\"%d\">%s</text>%n", y + 14, escape(r.name())));
+                int w1 = (int) Math.round(barW * r.read8().opsPerSecond() / maxReads);
+                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\"/>%n",
+                        labelW, y, Math.max(1, w1), colour));
+                s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%s</text>%n", labelW + w1 + 4, y + 14,
+                        n(r.read8().opsPerSecond())));
+                int w2 = (int) Math.round(barW * r.writeThenRead().stale() / maxStale);
+                int x2 = labelW + barW + gap;
+                s.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"18\" fill=\"%s\"/>%n",
+                        x2, y, Math.max(1, w2), r.writeThenRead().stale() == 0 ? "#3a9a4a" : "#c0392b"));
+                s.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\">%d of %d</text>%n", x2 + w2 + 4, y + 14,
+                        r.writeThenRead().stale(), r.writeThenRead().reads()));
+                y += rowH;
+            }
+            s.append("</svg>\n");
+            return s.toString();
+        }
+
+        private static String escape(String text) {
+            return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+        }
+    }
+}
