@@ -31,7 +31,7 @@ class ContendersBenchmarkTest {
         for (ContendersBenchmark.Result r : results.subList(1, 4)) {
             assertThat(r.writeThenRead().stale()).as(r.name() + ": reads replicas without read-your-writes").isPositive();
         }
-        for (ContendersBenchmark.Result r : results.subList(4, 6)) {
+        for (ContendersBenchmark.Result r : results.subList(4, 7)) {
             assertThat(r.writeThenRead().stale() + r.mix().stale() + r.lagging().stale() + r.killed().stale())
                     .as(r.name() + " stale reads").isZero();
             assertThat(r.lagging().failures() + r.killed().failures()).as(r.name() + " failed operations under faults")

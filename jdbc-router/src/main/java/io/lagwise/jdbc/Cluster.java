@@ -47,6 +47,39 @@ final class Cluster {
         }
     }
 
+    /**
+     * The master's current GTID position ({@code @@gtid_binlog_pos}) on a pooled connection; null
+     * when it cannot be read (a MySQL server, the master unreachable).
+     */
+    io.lagwise.core.GtidSet masterPosition() {
+        if (!master.mariadb || !master.available()) {
+            return null;
+        }
+        java.sql.Connection c;
+        try {
+            c = master.borrow();
+        } catch (SQLException e) {
+            return null;
+        }
+        boolean broken = false;
+        try (java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+            String pos = rs.next() ? rs.getString(1) : null;
+            return pos == null || pos.isEmpty() ? null : io.lagwise.core.GtidSet.parse(pos);
+        } catch (SQLException e) {
+            broken = SqlErrors.isConnectionProblem(e);
+            return null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        } finally {
+            if (broken) {
+                master.evict(c);
+            } else {
+                master.release(c);
+            }
+        }
+    }
+
     void routed(RouteReason reason) {
         routed[reason.ordinal()].increment();
     }

@@ -43,6 +43,48 @@ public final class ConsistencySession implements AutoCloseable {
         lastReplica = new java.lang.ref.WeakReference<>(node);
     }
 
+    /**
+     * When the newest committed write whose position was not read yet was made (epoch ms; 0: none),
+     * and where to read it: the master's position, read when the session next needs its token.
+     */
+    private long deferredWriteAt;
+    private java.lang.ref.WeakReference<Cluster> deferredCluster;
+
+    /** A write was committed on {@code cluster}'s master at {@code atMillis}; its position is read later. */
+    synchronized void defer(Cluster cluster, long atMillis) {
+        deferredWriteAt = Math.max(deferredWriteAt, atMillis);
+        deferredCluster = new java.lang.ref.WeakReference<>(cluster);
+    }
+
+    /**
+     * Turns a deferred write into a position: the master's current one, which holds it (one query on
+     * a pooled master connection). If that fails, the session's reads go to the master for the pin
+     * window after the write.
+     */
+    void resolveDeferred() {
+        long at;
+        Cluster cluster;
+        synchronized (this) {
+            at = deferredWriteAt;
+            if (at == 0) {
+                return;
+            }
+            cluster = deferredCluster.get();
+        }
+        io.lagwise.core.GtidSet position = cluster == null ? null : cluster.masterPosition();
+        synchronized (this) {
+            if (position != null) {
+                token = token.merge(ConsistencyToken.of(position, at));
+            } else if (cluster != null) {
+                pinnedUntil = Math.max(pinnedUntil, at + cluster.pinWindowMillis());
+            }
+            if (deferredWriteAt == at) {
+                deferredWriteAt = 0;
+                deferredCluster = null;
+            }
+        }
+    }
+
     /** Connections of this session with writes whose position is not in the token yet. */
     private final java.util.List<RoutingConnection> pending = new java.util.ArrayList<>(1);
 
@@ -60,7 +102,7 @@ public final class ConsistencySession implements AutoCloseable {
     public ConsistencyToken token() {
         RoutingConnection[] open;
         synchronized (this) {
-            if (pending.isEmpty()) {
+            if (pending.isEmpty() && deferredWriteAt == 0) {
                 return token;
             }
             open = pending.toArray(new RoutingConnection[0]);
@@ -68,6 +110,7 @@ public final class ConsistencySession implements AutoCloseable {
         for (RoutingConnection c : open) {
             c.captureFor(this);
         }
+        resolveDeferred();
         return token;
     }
 

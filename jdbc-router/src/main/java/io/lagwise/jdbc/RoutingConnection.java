@@ -368,6 +368,9 @@ final class RoutingConnection implements LagwiseConnection {
         }
         ConsistencySession session = cluster.sessions.current();
         captureIfNeeded();
+        if (c == io.lagwise.core.Consistency.READ_YOUR_WRITES) {
+            session.resolveDeferred(); // before the pin check: a failure to resolve pins the session
+        }
         if (System.currentTimeMillis() < session.pinnedUntil && cluster.master.available()) {
             // A write's position could not be read: the pin window covers it (unless the master is
             // down: then reads go on from replicas, as they must).
@@ -484,6 +487,16 @@ final class RoutingConnection implements LagwiseConnection {
     }
 
     private void captureIfNeeded() {
+        captureIfNeeded(false);
+    }
+
+    /**
+     * As above. In PIN mode only the write's time matters: no query. In GTID mode, when the
+     * connection closes, the position is not read now but when the session next needs its token
+     * (from the master's position then, which holds the write): a session that only writes pays
+     * nothing.
+     */
+    private void captureIfNeeded(boolean closing) {
         if (!uncapturedWrite || closed) {
             return;
         }
@@ -500,6 +513,15 @@ final class RoutingConnection implements LagwiseConnection {
         }
         uncapturedWrite = false;
         session.done(this);
+        if (cluster.mode == ReadYourWritesMode.PIN) {
+            session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.empty(),
+                    System.currentTimeMillis()));
+            return;
+        }
+        if (closing && cluster.master.mariadb) {
+            session.defer(cluster, System.currentTimeMillis());
+            return;
+        }
         try (Statement s = master.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
             String gtid = rs.next() ? rs.getString(1) : null;
             if (gtid != null && !gtid.isEmpty()) {
@@ -1152,7 +1174,7 @@ final class RoutingConnection implements LagwiseConnection {
         if (closed) {
             return;
         }
-        captureIfNeeded();
+        captureIfNeeded(true);
         closed = true;
         endTransaction();
         lastUsed = null;

@@ -9,6 +9,7 @@ import io.lagwise.testkit.ReplicationTopology;
 import io.lagwise.testkit.TopologyNode;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +42,8 @@ public final class Contenders {
         SPRING_ROUTING("Spring routing DataSource"),
         /** Lagwise, read-your-writes by GTID. */
         LAGWISE_GTID("Lagwise (GTID)"),
+        /** Lagwise, read-your-writes by GTID without waiting: a replica that has the write, else the master. */
+        LAGWISE_GTID_NO_WAIT("Lagwise (GTID, max-wait 0)"),
         /** Lagwise, read-your-writes by pinning to the master after a write. */
         LAGWISE_PIN("Lagwise (PIN)");
 
@@ -70,8 +73,9 @@ public final class Contenders {
             case MYSQL_REPLICATION -> new Pooled(kind, hikari(kind.name(), multiHost("jdbc:mysql:replication://",
                     topology, JdbcDriver.MYSQL), topology, poolSize), true, true);
             case SPRING_ROUTING -> new SpringRouting(topology, poolSize);
-            case LAGWISE_GTID -> new Lagwise(kind, topology, poolSize, ReadYourWritesMode.GTID);
-            case LAGWISE_PIN -> new Lagwise(kind, topology, poolSize, ReadYourWritesMode.PIN);
+            case LAGWISE_GTID -> new Lagwise(kind, topology, poolSize, ReadYourWritesMode.GTID, Duration.ofMillis(50));
+            case LAGWISE_GTID_NO_WAIT -> new Lagwise(kind, topology, poolSize, ReadYourWritesMode.GTID, Duration.ZERO);
+            case LAGWISE_PIN -> new Lagwise(kind, topology, poolSize, ReadYourWritesMode.PIN, Duration.ofMillis(50));
         };
     }
 
@@ -251,13 +255,14 @@ public final class Contenders {
         private final Kind kind;
         private final LagwiseDataSource ds;
 
-        Lagwise(Kind kind, ReplicationTopology topology, int poolSize, ReadYourWritesMode mode) throws SQLException {
+        Lagwise(Kind kind, ReplicationTopology topology, int poolSize, ReadYourWritesMode mode, Duration maxWait)
+                throws SQLException {
             this.kind = kind;
             LagwiseDataSource.Builder b = LagwiseDataSource.builder().name(kind.name().toLowerCase())
                     .master(topology.master().jdbcUrl(JdbcDriver.MARIADB))
                     .username(topology.username()).password(topology.password())
                     .localRegion(topology.replicas().get(0).region())
-                    .readYourWrites(mode)
+                    .readYourWrites(mode).readYourWritesMaxWait(maxWait)
                     .pool(p -> p.maximumPoolSize(poolSize).minimumIdle(poolSize));
             topology.replicas().forEach(r -> b.replica(r.jdbcUrl(JdbcDriver.MARIADB), r.region()));
             this.ds = b.build();
