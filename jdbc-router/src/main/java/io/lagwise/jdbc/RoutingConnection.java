@@ -387,7 +387,9 @@ final class RoutingConnection implements LagwiseConnection {
             return p;
         }
         Node last = session.lastReplica();
-        session.lastReplica(p.node);
+        if (last != p.node) {
+            session.lastReplica(p.node); // a new weak reference only when the replica changes
+        }
         if (last != null && last != p.node) {
             // Moving to another replica: it must be at least as far along as what the session may
             // have read on the last one, which is at most what the master has now.
