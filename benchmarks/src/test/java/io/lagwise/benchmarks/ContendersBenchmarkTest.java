@@ -43,5 +43,9 @@ class ContendersBenchmarkTest {
                 "## Faults during the 90/10 mix");
         String svg = ContendersBenchmark.Chart.svg(results);
         assertThat(svg).startsWith("<svg").endsWith("</svg>\n").contains("Lagwise (PIN)");
+        var chart = javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder()
+                .parse(new java.io.ByteArrayInputStream(svg.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(chart.getElementsByTagName("rect").getLength()).as("background + 2 bars per contender")
+                .isEqualTo(1 + 2 * results.size());
     }
 }
