@@ -59,13 +59,23 @@ public final class ConsistencyToken {
         return position.isEmpty() && writtenAtMillis == 0;
     }
 
-    /** The newer of the two, domain by domain for the position, the later time. */
+    /**
+     * The newer of the two, domain by domain for the position, the later time. When the later of
+     * the two has no position (its write's position is unknown), neither does the result: the
+     * older position does not hold that write, so readers must go by the time (the pin window).
+     */
     public ConsistencyToken merge(ConsistencyToken other) {
         if (other.isEmpty() || this == other) {
             return this;
         }
         if (isEmpty()) {
             return other;
+        }
+        if (other.position.isEmpty() && other.writtenAtMillis > writtenAtMillis) {
+            return other;
+        }
+        if (position.isEmpty() && writtenAtMillis > other.writtenAtMillis) {
+            return this;
         }
         GtidSet merged = position.isAtLeast(other.position) ? position
                 : other.position.isAtLeast(position) ? other.position : position.union(other.position);

@@ -16,6 +16,18 @@ class ConsistencyTokenTest {
     }
 
     @Test
+    void merge_withALaterTokenWithoutPosition_keepsNoPosition_soReadersGoByTime() {
+        ConsistencyToken positioned = ConsistencyToken.of(GtidSet.parse("0-1-5"), 1000);
+        ConsistencyToken later = ConsistencyToken.of(GtidSet.empty(), 2000);
+        ConsistencyToken earlier = ConsistencyToken.of(GtidSet.empty(), 500);
+
+        assertThat(positioned.merge(later)).isEqualTo(later);
+        assertThat(later.merge(positioned)).isEqualTo(later);
+        assertThat(positioned.merge(earlier).position()).isEqualTo(GtidSet.parse("0-1-5"));
+        assertThat(positioned.merge(earlier).writtenAtMillis()).isEqualTo(1000);
+    }
+
+    @Test
     void merge_takesTheNewerPerDomain_andTheLaterTime() {
         ConsistencyToken a = ConsistencyToken.of(GtidSet.parse("0-1-10,1-2-3"), 100);
         ConsistencyToken b = ConsistencyToken.of(GtidSet.parse("0-1-12,2-3-1"), 50);

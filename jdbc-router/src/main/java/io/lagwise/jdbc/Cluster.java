@@ -51,9 +51,18 @@ final class Cluster {
      * The master's current GTID position ({@code @@gtid_binlog_pos}) on a pooled connection; null
      * when it cannot be read (a MySQL server, the master unreachable).
      */
-    io.lagwise.core.GtidSet masterPosition() {
+    io.lagwise.core.GtidSet masterPosition(java.sql.Connection held) {
         if (!master.mariadb || !master.available()) {
             return null;
+        }
+        if (held != null) {
+            try (java.sql.Statement s = held.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+                String pos = rs.next() ? rs.getString(1) : null;
+                return pos == null || pos.isEmpty() ? null : io.lagwise.core.GtidSet.parse(pos);
+            } catch (SQLException | IllegalArgumentException e) {
+                return null; // the connection's own statements will find out whether it broke
+            }
         }
         java.sql.Connection c;
         try {

@@ -48,37 +48,50 @@ public final class ConsistencySession implements AutoCloseable {
      * and where to read it: the master's position, read when the session next needs its token.
      */
     private long deferredWriteAt;
+    /** Counts deferrals, so that a resolution started before a later deferral does not clear it. */
+    private long deferrals;
     private java.lang.ref.WeakReference<Cluster> deferredCluster;
 
     /** A write was committed on {@code cluster}'s master at {@code atMillis}; its position is read later. */
     synchronized void defer(Cluster cluster, long atMillis) {
         deferredWriteAt = Math.max(deferredWriteAt, atMillis);
+        deferrals++;
         deferredCluster = new java.lang.ref.WeakReference<>(cluster);
     }
 
-    /**
-     * Turns a deferred write into a position: the master's current one, which holds it (one query on
-     * a pooled master connection). If that fails, the session's reads go to the master for the pin
-     * window after the write.
-     */
     void resolveDeferred() {
+        resolveDeferred(null);
+    }
+
+    /**
+     * Turns a deferred write into a position: the master's current one, which holds it (one query,
+     * on {@code heldMaster} when the caller holds a master connection, else on a pooled one). If it
+     * cannot be read, the token keeps the write's time without a position, so that readers here and
+     * on any instance the token travels to read from the master for the pin window.
+     */
+    void resolveDeferred(java.sql.Connection heldMaster) {
         long at;
+        long seen;
         Cluster cluster;
         synchronized (this) {
             at = deferredWriteAt;
             if (at == 0) {
                 return;
             }
+            seen = deferrals;
             cluster = deferredCluster.get();
         }
-        io.lagwise.core.GtidSet position = cluster == null ? null : cluster.masterPosition();
+        io.lagwise.core.GtidSet position = cluster == null ? null : cluster.masterPosition(heldMaster);
         synchronized (this) {
             if (position != null) {
                 token = token.merge(ConsistencyToken.of(position, at));
-            } else if (cluster != null) {
-                pinnedUntil = Math.max(pinnedUntil, at + cluster.pinWindowMillis());
+            } else {
+                token = token.merge(ConsistencyToken.of(io.lagwise.core.GtidSet.empty(), at));
+                if (cluster != null) {
+                    pinnedUntil = Math.max(pinnedUntil, System.currentTimeMillis() + cluster.pinWindowMillis());
+                }
             }
-            if (deferredWriteAt == at) {
+            if (deferrals == seen) {
                 deferredWriteAt = 0;
                 deferredCluster = null;
             }
@@ -96,6 +109,11 @@ public final class ConsistencySession implements AutoCloseable {
 
     synchronized void done(RoutingConnection connection) {
         pending.remove(connection);
+    }
+
+    /** For tests: connections whose writes are not in the token yet. */
+    synchronized int pendingConnections() {
+        return pending.size();
     }
 
     /** The newest position this session wrote (or imported), including writes not yet captured. */

@@ -241,7 +241,8 @@ final class RoutingConnection implements LagwiseConnection {
      * replica down, and give the server connection the read should be tried on once more — or
      * {@code null} when it must not be retried (a transaction that had already run statements there).
      */
-    Physical rerouteRead(Physical failed, StatementKind kind, SQLException cause) throws SQLException {
+    Physical rerouteRead(Physical failed, StatementKind kind, io.lagwise.core.Consistency hint, SQLException cause)
+            throws SQLException {
         if (!failed.onReplica() || closed) {
             return null;
         }
@@ -253,10 +254,10 @@ final class RoutingConnection implements LagwiseConnection {
         try {
             if (tx == failed) {
                 tx = null;
-                return route(kind);
+                return route(kind, true, hint);
             }
             // The same rules as the first try (consistency, the session's token), minus the failed node.
-            return use(readOnly || kind == StatementKind.READ ? readTarget(null, failed.node) : master());
+            return use(readOnly || kind == StatementKind.READ ? readTarget(hint, failed.node) : master());
         } catch (SQLException e) {
             e.addSuppressed(cause);
             throw e;
@@ -369,7 +370,10 @@ final class RoutingConnection implements LagwiseConnection {
         ConsistencySession session = cluster.sessions.current();
         captureIfNeeded();
         if (c == io.lagwise.core.Consistency.READ_YOUR_WRITES) {
-            session.resolveDeferred(); // before the pin check: a failure to resolve pins the session
+            // Before the pin check: capturing the session's other connections, or resolving a
+            // deferred write, may pin it. A master connection this one holds serves the resolution.
+            session.resolveDeferred(master != null && tx != master ? master.conn : null);
+            session.token();
         }
         if (System.currentTimeMillis() < session.pinnedUntil && cluster.master.available()) {
             // A write's position could not be read: the pin window covers it (unless the master is
@@ -400,7 +404,8 @@ final class RoutingConnection implements LagwiseConnection {
             return p;
         }
         if (cluster.mode == ReadYourWritesMode.PIN || token.position().isEmpty()) {
-            if (System.currentTimeMillis() - token.writtenAtMillis() < cluster.pinWindowMillis()) {
+            if (System.currentTimeMillis() - token.writtenAtMillis() < cluster.pinWindowMillis()
+                    && cluster.master.available()) { // a master that is down cannot serve: reads go on
                 reason = RouteReason.READ_YOUR_WRITES;
                 return master();
             }
@@ -498,45 +503,51 @@ final class RoutingConnection implements LagwiseConnection {
      * (from the master's position then, which holds the write): a session that only writes pays
      * nothing.
      */
-    private void captureIfNeeded(boolean closing) {
+    private synchronized void captureIfNeeded(boolean closing) {
+        // Synchronized, and the write leaves the session's pending list only once it is in the
+        // token: another thread reading the same session waits here rather than missing it.
         if (!uncapturedWrite || closed) {
             return;
         }
         ConsistencySession session = captureSession;
         if (master == null) {
-            // The master connection broke after the write: its position is unknown.
-            uncapturedWrite = false;
-            session.done(this);
-            session.pinnedUntil = System.currentTimeMillis() + cluster.pinWindowMillis();
+            unknownPosition(session); // the master connection broke after the write
             return;
         }
         if (tx == master) {
             return; // not committed yet: commit() captures
         }
+        long now = System.currentTimeMillis();
+        if (cluster.mode == ReadYourWritesMode.PIN) {
+            session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.empty(), now));
+        } else if (closing && cluster.master.mariadb) {
+            session.defer(cluster, now);
+        } else {
+            try (Statement s = master.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
+                String gtid = rs.next() ? rs.getString(1) : null;
+                if (gtid != null && !gtid.isEmpty()) {
+                    session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.parse(gtid), now));
+                } // empty: this connection wrote nothing that made a GTID
+            } catch (SQLException | IllegalArgumentException e) {
+                unknownPosition(session);
+                return;
+            }
+        }
         uncapturedWrite = false;
         session.done(this);
-        if (cluster.mode == ReadYourWritesMode.PIN) {
-            session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.empty(),
-                    System.currentTimeMillis()));
-            return;
-        }
-        if (closing && cluster.master.mariadb) {
-            session.defer(cluster, System.currentTimeMillis());
-            return;
-        }
-        try (Statement s = master.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
-            String gtid = rs.next() ? rs.getString(1) : null;
-            if (gtid != null && !gtid.isEmpty()) {
-                session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.parse(gtid),
-                        System.currentTimeMillis()));
-            }
-            return; // empty: this connection wrote nothing that made a GTID
-        } catch (SQLException | IllegalArgumentException e) {
-            // below
-        }
-        // The writes are committed: never fail them now. Without their position, pin the session's
-        // reads to the master for the pin window, whatever older position its token holds.
-        session.pinnedUntil = System.currentTimeMillis() + cluster.pinWindowMillis();
+    }
+
+    /**
+     * The writes are committed but their position is unknown: never fail them now. The session
+     * (and any instance its token travels to) reads from the master for the pin window, whatever
+     * older position its token holds.
+     */
+    private void unknownPosition(ConsistencySession session) {
+        long now = System.currentTimeMillis();
+        session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.empty(), now));
+        session.pinnedUntil = now + cluster.pinWindowMillis();
+        uncapturedWrite = false;
+        session.done(this);
     }
 
     /** The replica connection for a read; another replica than {@code avoid}; the master as fallback. */
@@ -1153,11 +1164,10 @@ final class RoutingConnection implements LagwiseConnection {
         if (closed) {
             return;
         }
-        if (uncapturedWrite) {
-            // No time to ask for the position: pin the session's reads to the master instead.
-            uncapturedWrite = false;
-            captureSession.done(this);
-            captureSession.pinnedUntil = System.currentTimeMillis() + cluster.pinWindowMillis();
+        synchronized (this) {
+            if (uncapturedWrite) {
+                unknownPosition(captureSession); // no time to ask for the position
+            }
         }
         closed = true;
         for (Physical p : new Physical[] {master, replica}) {
@@ -1177,6 +1187,14 @@ final class RoutingConnection implements LagwiseConnection {
             return;
         }
         captureIfNeeded(true);
+        synchronized (this) {
+            if (uncapturedWrite && tx != null && tx == master) {
+                // Closed inside a transaction: the pool rolls its writes back (earlier ones were
+                // captured when it began), so there is nothing left to capture.
+                uncapturedWrite = false;
+                captureSession.done(this);
+            }
+        }
         closed = true;
         endTransaction();
         lastUsed = null;

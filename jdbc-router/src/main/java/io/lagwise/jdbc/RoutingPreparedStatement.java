@@ -213,7 +213,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
                 || !SqlErrors.isConnectionProblem(e)) {
             return false;
         }
-        RoutingConnection.Physical next = connection.rerouteRead(physical, kind, e);
+        RoutingConnection.Physical next = connection.rerouteRead(physical, kind, consistencyHint, e);
         if (next == null) {
             return false;
         }

@@ -106,7 +106,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
                 return call.run(s, sql);
             } catch (SQLException e) {
                 RoutingConnection.Physical next = read && attempt <= connection.cluster.replicas.size()
-                        && SqlErrors.isConnectionProblem(e) ? connection.rerouteRead(p, kind, e) : null;
+                        && SqlErrors.isConnectionProblem(e) ? connection.rerouteRead(p, kind, c.consistency(), e) : null;
                 if (next == null) {
                     throw connection.failed(p, e);
                 }

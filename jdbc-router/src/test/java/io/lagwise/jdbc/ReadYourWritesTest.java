@@ -67,6 +67,48 @@ class ReadYourWritesTest {
 
     @ParameterizedTest
     @EnumSource(JdbcDriver.class)
+    void aLaterTokenWithoutPosition_pinsReadsToTheMaster_evenOverAnOlderPosition(JdbcDriver driver,
+            ReplicationTopology topology) throws Exception {
+        int master = topology.master().serverId();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); ConsistencySession session = ds.openSession()) {
+            topology.awaitReplication(Duration.ofSeconds(5));
+            String position = topology.master().gtidPosition();
+            session.importToken("lw1." + (System.currentTimeMillis() - 60_000) + "." + position); // applied long ago
+            try (Connection c = ds.getConnection()) {
+                assertThat(Routed.serverId(c)).as("an applied position: a replica").isNotEqualTo(master);
+            }
+            session.importToken("lw1." + System.currentTimeMillis() + "."); // a write whose position is unknown (PIN mode)
+            try (Connection c = ds.getConnection()) {
+                assertThat(Routed.serverId(c)).as("a later write without position: the master").isEqualTo(master);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aConnectionClosedInsideATransaction_leavesNothingPending(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        String table = "ryw_tx_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); ConsistencySession session = ds.openSession()) {
+            createTable(ds, table, 1);
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                try (Statement s = c.createStatement()) {
+                    s.executeUpdate("UPDATE " + table + " SET v = v + 1 WHERE id = 0");
+                }
+                assertThat(session.pendingConnections()).isEqualTo(1);
+            } // closed without commit: the pool rolls back
+            assertThat(session.pendingConnections()).as("nothing left pending").isZero();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.executeUpdate("UPDATE " + table + " SET v = v + 1 WHERE id = 0");
+            }
+            assertThat(session.pendingConnections()).as("auto-commit write: deferred at close").isZero();
+            assertThat(session.token().position().isEmpty()).as("resolved from the master's position").isFalse();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
     void tokenCarriedToAnotherInstance_letsItReadTheWrite(JdbcDriver driver, ReplicationTopology topology)
             throws Exception {
         String table = "ryw_two_" + driver.name().toLowerCase();
