@@ -147,16 +147,26 @@ public final class Workloads {
         }
         long start = System.nanoTime();
         workers.forEach(Thread::start);
-        for (Event e : events) {
-            long at = start + (long) (duration.toNanos() * e.atFraction());
-            long wait = at - System.nanoTime();
-            if (wait > 0) {
-                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+        // Faults run on a thread of their own: a restart that takes seconds must not stretch the
+        // measured time, nor stop the workers being awaited.
+        Thread faults = new Thread(() -> {
+            for (Event e : events) {
+                long wait = start + (long) (duration.toNanos() * e.atFraction()) - System.nanoTime();
+                try {
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    e.action().run();
+                } catch (InterruptedException | RuntimeException ex) {
+                    System.err.println("fault event '" + e.what() + "' failed: " + ex);
+                }
             }
-            e.action().run();
-        }
+        }, "faults");
+        faults.setDaemon(true);
+        faults.start();
         done.await();
         double seconds = (System.nanoTime() - start) / 1e9;
+        faults.join();
         return new Ryw(ops.sum(), reads.sum(), stale.sum(), onReplicas.sum(), failures.sum(), ops.sum() / seconds);
     }
 
@@ -178,7 +188,7 @@ public final class Workloads {
             Thread w = new Thread(() -> {
                 SplittableRandom rnd = new SplittableRandom(thread * 31L + 7);
                 long id = Thread.currentThread().getId();
-                long bytesBefore = THREADS.getThreadAllocatedBytes(id);
+                long bytesBefore = THREADS.getThreadAllocatedBytes(id); // -1 where the JVM cannot tell
                 long n = 0;
                 try {
                     while (true) {
@@ -195,7 +205,8 @@ public final class Workloads {
                         }
                     }
                 } finally {
-                    allocated.add(THREADS.getThreadAllocatedBytes(id) - bytesBefore);
+                    long bytesAfter = THREADS.getThreadAllocatedBytes(id);
+                    allocated.add(bytesBefore < 0 || bytesAfter < 0 ? 0 : bytesAfter - bytesBefore);
                     ops.add(n);
                     done.countDown();
                 }
