@@ -476,16 +476,6 @@ final class RoutingConnection implements LagwiseConnection {
         }
     }
 
-    /**
-     * Called after a statement ran without error: in auto-commit, a write is committed now, so its
-     * position goes into the session's token (one {@code SELECT @@last_gtid} on the same connection).
-     */
-    /**
-     * Reads the position of the writes made on the master since the last capture into the session's
-     * token — before the session's next read, and when the connection closes — with one
-     * {@code SELECT @@last_gtid} on that connection. Not while a transaction runs there: its writes
-     * are not committed yet (commit() captures).
-     */
     /** Called by {@link ConsistencySession#token()}: captures this connection's writes for it now. */
     void captureFor(ConsistencySession session) {
         if (session == captureSession) {
@@ -498,10 +488,12 @@ final class RoutingConnection implements LagwiseConnection {
     }
 
     /**
-     * As above. In PIN mode only the write's time matters: no query. In GTID mode, when the
-     * connection closes, the position is not read now but when the session next needs its token
-     * (from the master's position then, which holds the write): a session that only writes pays
-     * nothing.
+     * Puts the writes made on the master since the last capture into the session's token: before
+     * the session's next read, at commit, and when the connection closes; not while a transaction
+     * runs there (its writes are not committed yet). GTID mode reads the position with one
+     * {@code SELECT @@last_gtid} on this connection; when the connection is closing, it defers
+     * instead (the session reads the master's position when it next needs its token), so a
+     * session that only writes pays nothing. PIN mode needs only the write's time: no query.
      */
     private synchronized void captureIfNeeded(boolean closing) {
         // Synchronized, and the write leaves the session's pending list only once it is in the
