@@ -24,7 +24,8 @@ public interface LagwiseConnection extends Connection {
 
     /**
      * How fresh this connection's later reads must be; {@code null} returns to the thread's
-     * ({@link LagwiseDataSource#withConsistency}) or else the data source's default. {@code EVENTUAL} reads may miss the session's own writes; {@code STRONG} reads go to
+     * ({@link LagwiseDataSource#withConsistency}) or else the data source's default.
+     * {@code EVENTUAL} reads may miss the session's own writes; {@code STRONG} reads go to
      * the master.
      *
      * @throws SQLException if the connection is closed

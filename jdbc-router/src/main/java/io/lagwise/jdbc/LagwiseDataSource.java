@@ -672,8 +672,8 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * Where every node's HikariCP pool reports its metrics, e.g. HikariCP's
          * {@code MicrometerMetricsTrackerFactory}; each pool is named
-         * {@code <name>.master@host:port} or {@code <name>.replica[i]@host:port}. Default: none. Spring Boot sets it when Micrometer is
-         * present.
+         * {@code <name>.master@host:port} or {@code <name>.replica[i]@host:port}. Default: none.
+         * Spring Boot sets it when Micrometer is present.
          */
         public Builder poolMetrics(com.zaxxer.hikari.metrics.MetricsTrackerFactory factory) {
             sealed();
