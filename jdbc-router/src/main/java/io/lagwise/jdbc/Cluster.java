@@ -56,10 +56,8 @@ final class Cluster {
             return null;
         }
         if (held != null) {
-            try (java.sql.Statement s = held.createStatement();
-                    java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
-                String pos = rs.next() ? rs.getString(1) : null;
-                return pos == null || pos.isEmpty() ? null : io.lagwise.core.GtidSet.parse(pos);
+            try {
+                return binlogPosition(held);
             } catch (SQLException | IllegalArgumentException e) {
                 return null; // the connection's own statements will find out whether it broke
             }
@@ -71,10 +69,8 @@ final class Cluster {
             return null;
         }
         boolean broken = false;
-        try (java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
-            String pos = rs.next() ? rs.getString(1) : null;
-            return pos == null || pos.isEmpty() ? null : io.lagwise.core.GtidSet.parse(pos);
+        try {
+            return binlogPosition(c);
         } catch (SQLException e) {
             broken = SqlErrors.isConnectionProblem(e);
             return null;
@@ -89,7 +85,15 @@ final class Cluster {
         }
     }
 
-    void routed(RouteReason reason) {
+    private static io.lagwise.core.GtidSet binlogPosition(java.sql.Connection c) throws SQLException {
+        try (java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+            String pos = rs.next() ? rs.getString(1) : null;
+            return pos == null || pos.isEmpty() ? null : io.lagwise.core.GtidSet.parse(pos);
+        }
+    }
+
+        void routed(RouteReason reason) {
         routed[reason.ordinal()].increment();
     }
 
