@@ -26,7 +26,9 @@ import org.springframework.core.annotation.Order;
  * <p>Every property is checked once, at start: a value Lagwise cannot use fails start-up with a
  * {@link LagwiseConfigurationException} that names the property.
  */
-@AutoConfiguration(beforeName = "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration")
+// Before Spring Boot's own DataSource, under its Boot 4 name and its Boot 3 name.
+@AutoConfiguration(beforeName = {"org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration"})
 @ConditionalOnClass(LagwiseDataSource.class)
 @ConditionalOnProperty(prefix = "lagwise", name = "master.url")
 @EnableConfigurationProperties(LagwiseProperties.class)
