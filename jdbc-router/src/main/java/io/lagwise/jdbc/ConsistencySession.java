@@ -59,10 +59,6 @@ public final class ConsistencySession implements AutoCloseable {
         deferredCluster = new java.lang.ref.WeakReference<>(cluster);
     }
 
-    void resolveDeferred() {
-        resolveDeferred(null);
-    }
-
     /**
      * Turns a deferred write into a position: the master's current one, which holds it (one query,
      * on {@code heldMaster} when the caller holds a master connection, else on a pooled one). If it
@@ -118,6 +114,11 @@ public final class ConsistencySession implements AutoCloseable {
 
     /** The newest position this session wrote (or imported), including writes not yet captured. */
     public ConsistencyToken token() {
+        return token(null);
+    }
+
+    /** As {@link #token()}; a deferred write's position is read on {@code heldMaster} if given. */
+    ConsistencyToken token(java.sql.Connection heldMaster) {
         RoutingConnection[] open;
         synchronized (this) {
             if (pending.isEmpty() && deferredWriteAt == 0) {
@@ -128,7 +129,7 @@ public final class ConsistencySession implements AutoCloseable {
         for (RoutingConnection c : open) {
             c.captureFor(this);
         }
-        resolveDeferred();
+        resolveDeferred(heldMaster);
         return token;
     }
 

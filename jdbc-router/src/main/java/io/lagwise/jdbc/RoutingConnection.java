@@ -354,26 +354,30 @@ final class RoutingConnection implements LagwiseConnection {
      * and the statement moves if that says otherwise.
      */
     private Physical prepareTarget(io.lagwise.core.Consistency hint) throws SQLException {
-        io.lagwise.core.Consistency c = hint != null ? hint : consistency != null ? consistency : threadConsistency();
-        if (c == io.lagwise.core.Consistency.STRONG) {
+        if (effective(hint) == io.lagwise.core.Consistency.STRONG) {
             return master();
         }
         return replica(null, cluster.sessions.current().lastReplica());
     }
 
+    /** A read's consistency: its statement's hint, else this connection's, else the thread's or the default. */
+    private io.lagwise.core.Consistency effective(io.lagwise.core.Consistency hint) {
+        return hint != null ? hint : consistency != null ? consistency : threadConsistency();
+    }
+
     private Physical readTarget(io.lagwise.core.Consistency hint, Node avoid) throws SQLException {
-        io.lagwise.core.Consistency c = hint != null ? hint : consistency != null ? consistency : threadConsistency();
+        io.lagwise.core.Consistency c = effective(hint);
         if (c == io.lagwise.core.Consistency.STRONG) {
             reason = RouteReason.STRONG;
             return master();
         }
         ConsistencySession session = cluster.sessions.current();
         captureIfNeeded();
+        io.lagwise.core.ConsistencyToken token = null;
         if (c == io.lagwise.core.Consistency.READ_YOUR_WRITES) {
             // Before the pin check: capturing the session's other connections, or resolving a
             // deferred write, may pin it. A master connection this one holds serves the resolution.
-            session.resolveDeferred(master != null && tx != master ? master.conn : null);
-            session.token();
+            token = session.token(master != null && tx != master ? master.conn : null);
         }
         if (System.currentTimeMillis() < session.pinnedUntil && cluster.master.available()) {
             // A write's position could not be read: the pin window covers it (unless the master is
@@ -398,9 +402,9 @@ final class RoutingConnection implements LagwiseConnection {
             // Moving to another replica: it must be at least as far along as what the session may
             // have read on the last one, which is at most what the master has now.
             monotonicBarrier(session);
+            token = session.token();
         }
-        io.lagwise.core.ConsistencyToken token = session.token();
-        if (token.isEmpty()) {
+        if (token.isEmpty()) { // READ_YOUR_WRITES from here on: the others have returned
             return p;
         }
         if (cluster.mode == ReadYourWritesMode.PIN || token.position().isEmpty()) {
@@ -446,14 +450,11 @@ final class RoutingConnection implements LagwiseConnection {
             return; // best effort: without the master's position, the token alone guards the read
         }
         try {
-            Physical m = master();
-            try (Statement s = m.conn.createStatement(); ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
-                if (rs.next() && rs.getString(1) != null && !rs.getString(1).isEmpty()) {
-                    session.observe(io.lagwise.core.ConsistencyToken.of(io.lagwise.core.GtidSet.parse(rs.getString(1)),
-                            session.token().writtenAtMillis()));
-                }
+            io.lagwise.core.GtidSet position = cluster.masterPosition(master().conn);
+            if (position != null) {
+                session.observe(io.lagwise.core.ConsistencyToken.of(position, session.token().writtenAtMillis()));
             }
-        } catch (SQLException | IllegalArgumentException e) {
+        } catch (SQLException e) {
             // best effort, as above
         }
     }

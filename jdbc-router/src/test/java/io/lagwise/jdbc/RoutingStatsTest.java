@@ -215,15 +215,10 @@ class RoutingStatsTest {
         };
         try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.name("metered").poolMetrics(factory))) {
             assertThat(pools).containsExactlyInAnyOrder(
-                    "metered.master@" + hostAndPort(topology.master().jdbcUrl(driver)),
-                    "metered.replica[0]@" + hostAndPort(topology.replicas().get(0).jdbcUrl(driver)),
-                    "metered.replica[1]@" + hostAndPort(topology.replicas().get(1).jdbcUrl(driver)));
+                    "metered.master@" + JdbcUrl.parse(topology.master().jdbcUrl(driver)).hostAndPort(),
+                    "metered.replica[0]@" + JdbcUrl.parse(topology.replicas().get(0).jdbcUrl(driver)).hostAndPort(),
+                    "metered.replica[1]@" + JdbcUrl.parse(topology.replicas().get(1).jdbcUrl(driver)).hostAndPort());
         }
-    }
-
-    private static String hostAndPort(String url) {
-        String rest = url.substring(url.indexOf("//") + 2);
-        return rest.substring(0, rest.indexOf('/'));
     }
 
     private static long delta(RoutingStats before, RoutingStats after, RouteReason reason) {

@@ -69,10 +69,6 @@ public final class LagwiseAutoConfiguration {
         }
     }
 
-    static LagwiseDataSource build(LagwiseProperties p) throws SQLException {
-        return build(p, List.of());
-    }
-
     static LagwiseDataSource build(LagwiseProperties p, List<LagwiseDataSourceCustomizer> customizers)
             throws SQLException {
         LagwiseDataSource.Builder b = LagwiseDataSource.builder();

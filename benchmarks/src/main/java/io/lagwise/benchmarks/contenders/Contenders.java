@@ -15,7 +15,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -296,10 +295,5 @@ public final class Contenders {
         public void close() {
             ds.close();
         }
-    }
-
-    /** Names of every kind, for help texts. */
-    public static String names() {
-        return java.util.Arrays.stream(Kind.values()).map(Enum::name).collect(Collectors.joining(", "));
     }
 }

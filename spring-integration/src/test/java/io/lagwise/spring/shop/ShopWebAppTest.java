@@ -236,7 +236,7 @@ class ShopWebAppTest {
         assertThat(routed).as("writes routed").isGreaterThanOrEqualTo(20);
         double up = metric(a, "lagwise.node.up", "role:master");
         assertThat(up).isEqualTo(1.0);
-        String pool = "shop-mariadb.replica[0]@" + hostAndPort(topology.node("oslo").jdbcUrl(JdbcDriver.MARIADB));
+        String pool = "shop-mariadb.replica[0]@" + topology.node("oslo").host() + ":" + topology.node("oslo").port();
         assertThat(metric(a, "hikaricp.connections", "pool:" + pool)).as("HikariCP's meters per node").isPositive();
     }
 
@@ -247,11 +247,6 @@ class ShopWebAppTest {
         Matcher m = Pattern.compile("\"value\"\\s*:\\s*([-0-9.Ee]+)").matcher(body);
         assertThat(m.find()).as(name + " " + tag + ": " + body).isTrue();
         return Double.parseDouble(m.group(1));
-    }
-
-    private static String hostAndPort(String url) {
-        String rest = url.substring(url.indexOf("//") + 2);
-        return rest.substring(0, rest.indexOf('/'));
     }
 
     /** A user's client: keeps the consistency cookie (a browser) or echoes the header (an API client). */
