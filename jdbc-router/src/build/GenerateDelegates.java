@@ -15,25 +15,60 @@ import java.util.Set;
  * Writes the pass-through JDBC statement classes of jdbc-router, so that the hand-written routing
  * classes hold only real behaviour (HikariCP generates its proxies for the same reason).
  *
- * Run from the project root after a JDK upgrade changes java.sql:
+ * Run from the project root after a JDK upgrade changes java.sql, or after editing this file:
  *   java jdbc-router/src/build/GenerateDelegates.java jdbc-router/src/main/java/io/lagwise/jdbc
+ * GeneratedDelegatesTest runs it into a temporary directory and fails when the checked-in files
+ * differ from its output, so the output must be deterministic: methods are written sorted by name,
+ * then parameter types, then declaring interface and return type, never in reflection's order, and
+ * setter ids are handed out in that same order.
  *
- * Every method calls delegate(); PreparedStatement setters with one value also report it to
- * parameterSet(...) so that a read can be replayed on another replica; setters that cannot be
- * replayed (streams, three or more arguments) report parameterNotReplayable(index).
+ * Every method calls delegate(). The index-based PreparedStatement setters also report what they
+ * set, so that a read can be prepared again on another server and given the same parameters
+ * (ParameterReplay sets them there):
+ *
+ * - A setter whose arguments are all plain values reports parameterSet(index, id, primitive,
+ *   value). With one value, a primitive travels in the long (booleans as 0/1, floating point as its
+ *   raw bits) and a reference as value: no allocation. With more arguments (setObject with a target
+ *   type, a scale or a length; setDate/setTime/setTimestamp with a Calendar; setNull with a type
+ *   name) value is an Object[] of every argument after the index. That allocation is accepted: these
+ *   setters are rarer, and small next to the driver's own work for the same call (Hibernate binds
+ *   every timestamp with a Calendar once hibernate.jdbc.time_zone is set, and makes that Calendar
+ *   anew each time). A Calendar is cloned: it is mutable, and the caller may change it after the
+ *   call, long before the statement moves.
+ * - A value given as Object (setObject) is checked when it is set: a stream, a reader or a LOB
+ *   passed that way is no more replayable than through its own setter.
+ * - A setter that takes a stream or a reader (setAsciiStream, setBinaryStream, setCharacterStream,
+ *   setNCharacterStream, setUnicodeStream, setBlob(int, InputStream), setClob(int, Reader),
+ *   setNClob(int, Reader)) reports parameterNotReplayable(index): the driver consumes the stream,
+ *   at the latest when the statement runs, so there is nothing left to send a second time.
+ * - Blob, Clob, NClob, Array, Ref, RowId, SQLXML and Struct objects report parameterNotReplayable
+ *   too. The JDBC specification makes them valid only within the transaction, and on the
+ *   connection, that created them (Connection.createBlob, a ResultSet getter), and MySQL
+ *   Connector/J can hand out locator-backed LOBs that read through their connection; the caller may
+ *   also free() them once the statement ran. That some of them (MariaDB Connector/J's, MySQL
+ *   Connector/J's default in-memory Blob and Clob) would work on another connection was not
+ *   verified with both drivers, so it is not relied on: a read with such a parameter is rare, and it
+ *   fails with a clear error (SQLState 0A000) when it must move, rather than send something else.
  */
 public class GenerateDelegates {
 
+    /** A recorded setter: its name and its parameter types, the first being the int index. */
+    record Setter(String name, Class<?>[] params) {}
+
     public static void main(String[] args) throws Exception {
+        if (args.length != 1) {
+            System.err.println("usage: java jdbc-router/src/build/GenerateDelegates.java <output directory>");
+            System.exit(2);
+        }
         Path dir = Path.of(args[0]);
-        List<String> setters = new ArrayList<>();
+        List<Setter> setters = new ArrayList<>();
         write(dir, "DelegatingStatement", java.sql.Statement.class, null, setters);
         write(dir, "DelegatingPreparedStatement", java.sql.PreparedStatement.class, java.sql.Statement.class, setters);
         write(dir, "DelegatingCallableStatement", java.sql.CallableStatement.class, java.sql.PreparedStatement.class, new ArrayList<>());
         writeReplay(dir, setters);
     }
 
-    static void write(Path dir, String name, Class<?> iface, Class<?> parentIface, List<String> setters) throws Exception {
+    static void write(Path dir, String name, Class<?> iface, Class<?> parentIface, List<Setter> setters) throws Exception {
         // PreparedStatement extends the hand-written RecordingStatement, which keeps statement
         // settings so that a statement can be made again on another server.
         String parent = parentIface == null ? null
@@ -53,14 +88,21 @@ public class GenerateDelegates {
             sb.append("    abstract S delegate() throws java.sql.SQLException;\n\n");
         }
         if (iface == java.sql.PreparedStatement.class) {
-            sb.append("    /** Called after a one-value setter; {@code setter} is an id for {@link ParameterReplay}. */\n");
+            sb.append("    /**\n");
+            sb.append("     * Called after a setter that can be replayed; {@code setter} is an id for {@link ParameterReplay}, and\n");
+            sb.append("     * {@code value} an Object[] of the arguments after the index for a setter with more than one.\n");
+            sb.append("     */\n");
             sb.append("    void parameterSet(int index, int setter, long primitive, Object value) {}\n\n");
-            sb.append("    /** Called after a setter whose value cannot be set again on another statement. */\n");
+            sb.append("    /** Called after a setter whose value cannot be set again on another statement: a stream, a LOB, an array... */\n");
             sb.append("    void parameterNotReplayable(int index) {}\n\n");
         }
         Set<String> seen = new LinkedHashSet<>();
         List<Method> methods = new ArrayList<>(Arrays.asList(iface.getMethods()));
-        methods.sort(Comparator.comparing(Method::getName).thenComparing(m -> Arrays.toString(m.getParameterTypes())));
+        // A total order, so that the output and the setter ids never depend on reflection's order.
+        methods.sort(Comparator.comparing(Method::getName)
+                .thenComparing(m -> Arrays.toString(m.getParameterTypes()))
+                .thenComparing(m -> m.getDeclaringClass().getName())
+                .thenComparing(m -> m.getReturnType().getName()));
         for (Method m : methods) {
             if (Modifier.isStatic(m.getModifiers())) {
                 continue;
@@ -92,7 +134,7 @@ public class GenerateDelegates {
         }
     }
 
-    static String method(Method m, boolean recordSetters, List<String> setters) {
+    static String method(Method m, boolean recordSetters, List<Setter> setters) {
         StringBuilder sb = new StringBuilder();
         Type ret = m.getGenericReturnType();
         String typeParams = "";
@@ -117,32 +159,61 @@ public class GenerateDelegates {
         sb.append("delegate().").append(m.getName()).append('(').append(String.join(", ", names)).append(");\n");
         boolean setter = recordSetters && m.getName().startsWith("set") && ps.length >= 2 && ps[0].getType() == int.class;
         if (setter) {
-            if (ps.length == 2 && replayable(ps[1].getType())) {
-                int id = setters.size();
-                setters.add(m.getName() + ":" + ps[1].getType().getName());
-                Class<?> t = ps[1].getType();
-                String value = t == boolean.class ? "(a1 ? 1L : 0L)"
-                        : t == double.class ? "Double.doubleToRawLongBits(a1)"
-                        : t == float.class ? "Float.floatToRawIntBits(a1)"
-                        : "a1";
-                if (t.isPrimitive()) {
-                    sb.append("        parameterSet(a0, ").append(id).append(", ").append(value).append(", null);\n");
-                } else {
-                    sb.append("        parameterSet(a0, ").append(id).append(", 0L, a1);\n");
-                }
-            } else {
-                sb.append("        parameterNotReplayable(a0);\n");
-            }
+            sb.append(record(m, setters));
         }
         sb.append("    }\n\n");
         return sb.toString();
     }
 
-    /** Plain values only: streams are consumed once, and LOBs, arrays and refs belong to one connection. */
+    /** The lines after a setter's delegate call that report what it set (see the class comment). */
+    static String record(Method m, List<Setter> setters) {
+        Class<?>[] types = m.getParameterTypes();
+        for (int i = 1; i < types.length; i++) {
+            if (!replayable(types[i])) {
+                return "        parameterNotReplayable(a0);\n";
+            }
+        }
+        int id = setters.size();
+        setters.add(new Setter(m.getName(), types));
+        String call;
+        if (types.length == 2 && types[1].isPrimitive()) {
+            Class<?> t = types[1];
+            String value = t == boolean.class ? "(a1 ? 1L : 0L)"
+                    : t == double.class ? "Double.doubleToRawLongBits(a1)"
+                    : t == float.class ? "Float.floatToRawIntBits(a1)"
+                    : "a1";
+            call = "parameterSet(a0, " + id + ", " + value + ", null);";
+        } else if (types.length == 2) {
+            call = "parameterSet(a0, " + id + ", 0L, a1);";
+        } else {
+            List<String> values = new ArrayList<>();
+            for (int i = 1; i < types.length; i++) {
+                values.add(types[i] == java.util.Calendar.class ? "ParameterReplay.copy(a" + i + ")" : "a" + i);
+            }
+            call = "parameterSet(a0, " + id + ", 0L, new Object[] {" + String.join(", ", values) + "});";
+        }
+        if (types[1] != Object.class) {
+            return "        " + call + "\n";
+        }
+        // setObject: whether the value can be set again depends on what it is.
+        return "        if (ParameterReplay.replayable(a1)) {\n"
+                + "            " + call + "\n"
+                + "        } else {\n"
+                + "            parameterNotReplayable(a0);\n"
+                + "        }\n";
+    }
+
+    /**
+     * Whether a setter argument of this type can be kept and set again: plain values, and the
+     * setters' extra arguments (an SQL type, a Calendar, a type name, a scale or length). Not
+     * streams or readers (consumed once), nor LOBs, arrays, refs, row ids or SQLXML (bound to their
+     * connection; see the class comment).
+     */
     static boolean replayable(Class<?> t) {
         return t.isPrimitive() || t == String.class || t == Object.class || t == byte[].class
                 || t == java.math.BigDecimal.class || t == java.sql.Date.class || t == java.sql.Time.class
-                || t == java.sql.Timestamp.class || t == java.net.URL.class;
+                || t == java.sql.Timestamp.class || t == java.net.URL.class
+                || t == java.sql.SQLType.class || t == java.util.Calendar.class;
     }
 
     static String typeName(Type t) {
@@ -151,33 +222,78 @@ public class GenerateDelegates {
         return s;
     }
 
-    static void writeReplay(Path dir, List<String> setters) throws Exception {
+    static void writeReplay(Path dir, List<Setter> setters) throws Exception {
         StringBuilder sb = new StringBuilder();
         sb.append("package io.lagwise.jdbc;\n\n");
         sb.append("// GENERATED by jdbc-router/src/build/GenerateDelegates.java. Do not edit; edit the generator.\n\n");
-        sb.append("/** Replays a recorded one-value PreparedStatement setter; ids match DelegatingPreparedStatement. */\n");
+        sb.append("/**\n");
+        sb.append(" * Sets a recorded PreparedStatement parameter again, on another statement; setter ids match\n");
+        sb.append(" * DelegatingPreparedStatement. A setter with more than one argument after the index was recorded\n");
+        sb.append(" * with an Object[] of them.\n");
+        sb.append(" */\n");
         sb.append("final class ParameterReplay {\n\n    private ParameterReplay() {}\n\n");
         sb.append("    static void replay(java.sql.PreparedStatement ps, int index, int setter, long primitive, Object value)\n");
         sb.append("            throws java.sql.SQLException {\n        switch (setter) {\n");
         for (int id = 0; id < setters.size(); id++) {
-            String[] p = setters.get(id).split(":");
-            String type = p[1];
-            String arg;
-            switch (type) {
-                case "boolean": arg = "primitive != 0"; break;
-                case "byte": arg = "(byte) primitive"; break;
-                case "short": arg = "(short) primitive"; break;
-                case "int": arg = "(int) primitive"; break;
-                case "long": arg = "primitive"; break;
-                case "float": arg = "Float.intBitsToFloat((int) primitive)"; break;
-                case "double": arg = "Double.longBitsToDouble(primitive)"; break;
-                default:
-                    String cast = type.startsWith("[") ? (type.equals("[B") ? "byte[]" : type) : type;
-                    arg = "(" + cast + ") value";
+            Setter s = setters.get(id);
+            Class<?>[] types = s.params();
+            sb.append("            case ").append(id).append(" -> ");
+            if (types.length == 2) {
+                sb.append("ps.").append(s.name()).append("(index, ").append(single(types[1])).append(");\n");
+                continue;
             }
-            sb.append("            case ").append(id).append(": ps.").append(p[0]).append("(index, ").append(arg).append("); return;\n");
+            List<String> args = new ArrayList<>();
+            args.add("index");
+            for (int i = 1; i < types.length; i++) {
+                args.add(cast(types[i]) + "v[" + (i - 1) + "]");
+            }
+            sb.append("{\n");
+            sb.append("                Object[] v = (Object[]) value;\n");
+            sb.append("                ps.").append(s.name()).append('(').append(String.join(", ", args)).append(");\n");
+            sb.append("            }\n");
         }
-        sb.append("            default: throw new IllegalStateException(\"unknown setter id \" + setter);\n        }\n    }\n}\n");
+        sb.append("            default -> throw new IllegalStateException(\"unknown setter id \" + setter);\n        }\n    }\n\n");
+        sb.append("""
+                    /**
+                     * Whether a value given to setObject can be set again on another statement: not a stream or
+                     * a reader (the driver consumes it), nor a LOB, array, ref, row id, SQLXML or struct (bound to
+                     * the connection that made it).
+                     */
+                    static boolean replayable(Object value) {
+                        return !(value instanceof java.io.InputStream || value instanceof java.io.Reader
+                                || value instanceof java.sql.Blob || value instanceof java.sql.Clob
+                                || value instanceof java.sql.Array || value instanceof java.sql.Ref
+                                || value instanceof java.sql.RowId || value instanceof java.sql.SQLXML
+                                || value instanceof java.sql.Struct);
+                    }
+
+                    /** A copy of a setter's Calendar, which its caller may change after the call. */
+                    static java.util.Calendar copy(java.util.Calendar calendar) {
+                        return calendar == null ? null : (java.util.Calendar) calendar.clone();
+                    }
+                }
+                """);
         Files.writeString(dir.resolve("ParameterReplay.java"), sb.toString());
+    }
+
+    /** The argument of a one-value setter, rebuilt from the recorded primitive or value. */
+    static String single(Class<?> t) {
+        if (t == boolean.class) {
+            return "primitive != 0";
+        } else if (t == byte.class || t == short.class || t == int.class) {
+            return "(" + t.getName() + ") primitive";
+        } else if (t == long.class) {
+            return "primitive";
+        } else if (t == float.class) {
+            return "Float.intBitsToFloat((int) primitive)";
+        } else if (t == double.class) {
+            return "Double.longBitsToDouble(primitive)";
+        }
+        return cast(t) + "value";
+    }
+
+    /** The cast from Object to a setter argument's type; none for Object (a redundant cast warns). */
+    static String cast(Class<?> t) {
+        return t == Object.class ? "" : "(" + t.getTypeName() + ") ";
     }
 }

@@ -6,10 +6,13 @@ package io.lagwise.jdbc;
 @SuppressWarnings({"deprecation", "unchecked"})
 abstract class DelegatingPreparedStatement<S extends java.sql.PreparedStatement> extends RecordingStatement<S> implements java.sql.PreparedStatement {
 
-    /** Called after a one-value setter; {@code setter} is an id for {@link ParameterReplay}. */
+    /**
+     * Called after a setter that can be replayed; {@code setter} is an id for {@link ParameterReplay}, and
+     * {@code value} an Object[] of the arguments after the index for a setter with more than one.
+     */
     void parameterSet(int index, int setter, long primitive, Object value) {}
 
-    /** Called after a setter whose value cannot be set again on another statement. */
+    /** Called after a setter whose value cannot be set again on another statement: a stream, a LOB, an array... */
     void parameterNotReplayable(int index) {}
 
     @Override
@@ -175,37 +178,37 @@ abstract class DelegatingPreparedStatement<S extends java.sql.PreparedStatement>
     @Override
     public void setDate(int a0, java.sql.Date a1, java.util.Calendar a2) throws java.sql.SQLException {
         delegate().setDate(a0, a1, a2);
-        parameterNotReplayable(a0);
+        parameterSet(a0, 4, 0L, new Object[] {a1, ParameterReplay.copy(a2)});
     }
 
     @Override
     public void setDate(int a0, java.sql.Date a1) throws java.sql.SQLException {
         delegate().setDate(a0, a1);
-        parameterSet(a0, 4, 0L, a1);
+        parameterSet(a0, 5, 0L, a1);
     }
 
     @Override
     public void setDouble(int a0, double a1) throws java.sql.SQLException {
         delegate().setDouble(a0, a1);
-        parameterSet(a0, 5, Double.doubleToRawLongBits(a1), null);
+        parameterSet(a0, 6, Double.doubleToRawLongBits(a1), null);
     }
 
     @Override
     public void setFloat(int a0, float a1) throws java.sql.SQLException {
         delegate().setFloat(a0, a1);
-        parameterSet(a0, 6, Float.floatToRawIntBits(a1), null);
+        parameterSet(a0, 7, Float.floatToRawIntBits(a1), null);
     }
 
     @Override
     public void setInt(int a0, int a1) throws java.sql.SQLException {
         delegate().setInt(a0, a1);
-        parameterSet(a0, 7, a1, null);
+        parameterSet(a0, 8, a1, null);
     }
 
     @Override
     public void setLong(int a0, long a1) throws java.sql.SQLException {
         delegate().setLong(a0, a1);
-        parameterSet(a0, 8, a1, null);
+        parameterSet(a0, 9, a1, null);
     }
 
     @Override
@@ -241,49 +244,69 @@ abstract class DelegatingPreparedStatement<S extends java.sql.PreparedStatement>
     @Override
     public void setNString(int a0, java.lang.String a1) throws java.sql.SQLException {
         delegate().setNString(a0, a1);
-        parameterSet(a0, 9, 0L, a1);
+        parameterSet(a0, 10, 0L, a1);
     }
 
     @Override
     public void setNull(int a0, int a1, java.lang.String a2) throws java.sql.SQLException {
         delegate().setNull(a0, a1, a2);
-        parameterNotReplayable(a0);
+        parameterSet(a0, 11, 0L, new Object[] {a1, a2});
     }
 
     @Override
     public void setNull(int a0, int a1) throws java.sql.SQLException {
         delegate().setNull(a0, a1);
-        parameterSet(a0, 10, a1, null);
+        parameterSet(a0, 12, a1, null);
     }
 
     @Override
     public void setObject(int a0, java.lang.Object a1, int a2, int a3) throws java.sql.SQLException {
         delegate().setObject(a0, a1, a2, a3);
-        parameterNotReplayable(a0);
+        if (ParameterReplay.replayable(a1)) {
+            parameterSet(a0, 13, 0L, new Object[] {a1, a2, a3});
+        } else {
+            parameterNotReplayable(a0);
+        }
     }
 
     @Override
     public void setObject(int a0, java.lang.Object a1, int a2) throws java.sql.SQLException {
         delegate().setObject(a0, a1, a2);
-        parameterNotReplayable(a0);
+        if (ParameterReplay.replayable(a1)) {
+            parameterSet(a0, 14, 0L, new Object[] {a1, a2});
+        } else {
+            parameterNotReplayable(a0);
+        }
     }
 
     @Override
     public void setObject(int a0, java.lang.Object a1, java.sql.SQLType a2, int a3) throws java.sql.SQLException {
         delegate().setObject(a0, a1, a2, a3);
-        parameterNotReplayable(a0);
+        if (ParameterReplay.replayable(a1)) {
+            parameterSet(a0, 15, 0L, new Object[] {a1, a2, a3});
+        } else {
+            parameterNotReplayable(a0);
+        }
     }
 
     @Override
     public void setObject(int a0, java.lang.Object a1, java.sql.SQLType a2) throws java.sql.SQLException {
         delegate().setObject(a0, a1, a2);
-        parameterNotReplayable(a0);
+        if (ParameterReplay.replayable(a1)) {
+            parameterSet(a0, 16, 0L, new Object[] {a1, a2});
+        } else {
+            parameterNotReplayable(a0);
+        }
     }
 
     @Override
     public void setObject(int a0, java.lang.Object a1) throws java.sql.SQLException {
         delegate().setObject(a0, a1);
-        parameterSet(a0, 11, 0L, a1);
+        if (ParameterReplay.replayable(a1)) {
+            parameterSet(a0, 17, 0L, a1);
+        } else {
+            parameterNotReplayable(a0);
+        }
     }
 
     @Override
@@ -307,43 +330,43 @@ abstract class DelegatingPreparedStatement<S extends java.sql.PreparedStatement>
     @Override
     public void setShort(int a0, short a1) throws java.sql.SQLException {
         delegate().setShort(a0, a1);
-        parameterSet(a0, 12, a1, null);
+        parameterSet(a0, 18, a1, null);
     }
 
     @Override
     public void setString(int a0, java.lang.String a1) throws java.sql.SQLException {
         delegate().setString(a0, a1);
-        parameterSet(a0, 13, 0L, a1);
+        parameterSet(a0, 19, 0L, a1);
     }
 
     @Override
     public void setTime(int a0, java.sql.Time a1, java.util.Calendar a2) throws java.sql.SQLException {
         delegate().setTime(a0, a1, a2);
-        parameterNotReplayable(a0);
+        parameterSet(a0, 20, 0L, new Object[] {a1, ParameterReplay.copy(a2)});
     }
 
     @Override
     public void setTime(int a0, java.sql.Time a1) throws java.sql.SQLException {
         delegate().setTime(a0, a1);
-        parameterSet(a0, 14, 0L, a1);
+        parameterSet(a0, 21, 0L, a1);
     }
 
     @Override
     public void setTimestamp(int a0, java.sql.Timestamp a1, java.util.Calendar a2) throws java.sql.SQLException {
         delegate().setTimestamp(a0, a1, a2);
-        parameterNotReplayable(a0);
+        parameterSet(a0, 22, 0L, new Object[] {a1, ParameterReplay.copy(a2)});
     }
 
     @Override
     public void setTimestamp(int a0, java.sql.Timestamp a1) throws java.sql.SQLException {
         delegate().setTimestamp(a0, a1);
-        parameterSet(a0, 15, 0L, a1);
+        parameterSet(a0, 23, 0L, a1);
     }
 
     @Override
     public void setURL(int a0, java.net.URL a1) throws java.sql.SQLException {
         delegate().setURL(a0, a1);
-        parameterSet(a0, 16, 0L, a1);
+        parameterSet(a0, 24, 0L, a1);
     }
 
     @Override
