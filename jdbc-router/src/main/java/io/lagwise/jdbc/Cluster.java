@@ -15,22 +15,25 @@ final class Cluster {
     final String localRegion;
     final ReadFallback readFallback;
     final StatementClassifier classifier;
-    final Sessions sessions = new Sessions();
+    final Sessions sessions;
+    final io.lagwise.core.Ticker ticker;
+    /** How long a session whose write position is unknown reads from the master; the monitor publishes it. */
+    final PinWindow pinWindow;
+    /** The routing decision. */
+    final Router router;
     final io.lagwise.core.Consistency consistency;
     final ReadYourWritesMode mode;
     final long maxWaitNanos;
-    final long pinMinimumMillis;
     final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
     final java.util.concurrent.atomic.LongAdder fallbacks = new java.util.concurrent.atomic.LongAdder();
     /** Statements routed, indexed by {@link RouteReason#ordinal()}. */
     private final java.util.concurrent.atomic.LongAdder[] routed = new java.util.concurrent.atomic.LongAdder[REASONS.length];
     private static final RouteReason[] REASONS = RouteReason.values();
-    /** Lag samples of healthy replicas, for the PIN window; the monitor records and renews it. */
-    final io.lagwise.core.LatencyHistogram lagSamples = new io.lagwise.core.LatencyHistogram();
 
     Cluster(String name, Node master, List<Node> replicas, ReplicaSelector selector, String localRegion,
             ReadFallback readFallback, StatementClassifier classifier, io.lagwise.core.Consistency consistency,
-            ReadYourWritesMode mode, java.time.Duration maxWait, java.time.Duration pinMinimum) {
+            ReadYourWritesMode mode, java.time.Duration maxWait, java.time.Duration pinMinimum,
+            io.lagwise.core.Ticker ticker) {
         this.name = name;
         this.master = master;
         this.replicas = List.copyOf(replicas);
@@ -41,7 +44,10 @@ final class Cluster {
         this.consistency = consistency;
         this.mode = mode;
         this.maxWaitNanos = maxWait.toNanos();
-        this.pinMinimumMillis = pinMinimum.toMillis();
+        this.ticker = ticker;
+        this.sessions = new Sessions(ticker);
+        this.pinWindow = new PinWindow(pinMinimum.toNanos(), ticker.read());
+        this.router = new Router(this);
         for (int i = 0; i < routed.length; i++) {
             routed[i] = new java.util.concurrent.atomic.LongAdder();
         }
@@ -93,7 +99,7 @@ final class Cluster {
         }
     }
 
-        void routed(RouteReason reason) {
+    void routed(RouteReason reason) {
         routed[reason.ordinal()].increment();
     }
 
@@ -103,20 +109,6 @@ final class Cluster {
             counts.put(r, routed[r.ordinal()].sum());
         }
         return new RoutingStats(counts, waits.sum(), fallbacks.sum());
-    }
-
-    /**
-     * How long after a write a PIN-mode session reads from the master: twice the p99 of the healthy
-     * replicas' recent lag (the worst current lag until samples exist), never below the minimum.
-     */
-    long pinWindowMillis() {
-        long p99 = lagSamples.count() > 0 ? lagSamples.percentile(0.99) : 0;
-        if (p99 == 0) {
-            for (Node r : replicas) {
-                p99 = Math.max(p99, r.lagNanos);
-            }
-        }
-        return Math.max(pinMinimumMillis, 2 * p99 / 1_000_000);
     }
 
     /** The replica a read should use, never {@code failed}; {@code null} when none is usable. */

@@ -1,6 +1,11 @@
 package io.lagwise.jdbc;
 
 import io.lagwise.core.ConsistencyToken;
+import io.lagwise.core.GtidSet;
+import io.lagwise.core.Ticker;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The scope of read-your-writes: it holds the token of the newest write made through it, and reads
@@ -21,42 +26,54 @@ import io.lagwise.core.ConsistencyToken;
  */
 public final class ConsistencySession implements AutoCloseable {
 
+    /** A day, in nanoseconds: older than any pin window, and the most an imported token's age counts for. */
+    private static final long LONG_AGO = 86_400_000_000_000L;
+
     private final Sessions owner;
     private final Sessions.Binding opening;
+    private final Ticker ticker;
     private volatile ConsistencyToken token = ConsistencyToken.none();
     /** The replica this session read from last (weakly: a closed data source must not stay reachable). */
-    private volatile java.lang.ref.WeakReference<Node> lastReplica;
-    /** Until when reads go to the master because a write's position could not be read (epoch ms). */
-    volatile long pinnedUntil;
+    private volatile WeakReference<Node> lastReplica;
+    /** When the newest write in the token was made, on the data source's ticker; meaningful once the token is not empty. */
+    volatile long lastWriteNanos;
+    /** Until when (ticker) reads go to the master because a write's position could not be read. */
+    volatile long pinnedUntilNanos;
 
-    ConsistencySession(Sessions owner, boolean bindToCurrentThread) {
+    ConsistencySession(Sessions owner, boolean bindToCurrentThread, Ticker ticker) {
         this.owner = owner;
+        this.ticker = ticker;
+        this.pinnedUntilNanos = ticker.read();
+        this.lastWriteNanos = pinnedUntilNanos - LONG_AGO; // no write yet: before any window
         this.opening = bindToCurrentThread ? owner.bind(this) : null;
     }
 
     Node lastReplica() {
-        java.lang.ref.WeakReference<Node> r = lastReplica;
+        WeakReference<Node> r = lastReplica;
         return r == null ? null : r.get();
     }
 
     void lastReplica(Node node) {
-        lastReplica = new java.lang.ref.WeakReference<>(node);
+        lastReplica = new WeakReference<>(node);
     }
 
     /**
-     * When the newest committed write whose position was not read yet was made (epoch ms; 0: none),
-     * and where to read it: the master's position, read when the session next needs its token.
+     * When the newest committed write whose position was not read yet was made (ticker; valid while
+     * {@code deferred}), and where to read it: the master's position, read when the session next
+     * needs its token.
      */
-    private long deferredWriteAt;
+    private long deferredAtNanos;
+    private boolean deferred;
     /** Counts deferrals, so that a resolution started before a later deferral does not clear it. */
     private long deferrals;
-    private java.lang.ref.WeakReference<Cluster> deferredCluster;
+    private WeakReference<Cluster> deferredCluster;
 
-    /** A write was committed on {@code cluster}'s master at {@code atMillis}; its position is read later. */
-    synchronized void defer(Cluster cluster, long atMillis) {
-        deferredWriteAt = Math.max(deferredWriteAt, atMillis);
+    /** A write was committed on {@code cluster}'s master at {@code atNanos}; its position is read later. */
+    synchronized void defer(Cluster cluster, long atNanos) {
+        deferredAtNanos = deferred ? Math.max(deferredAtNanos, atNanos) : atNanos;
+        deferred = true;
         deferrals++;
-        deferredCluster = new java.lang.ref.WeakReference<>(cluster);
+        deferredCluster = new WeakReference<>(cluster);
     }
 
     /**
@@ -70,41 +87,68 @@ public final class ConsistencySession implements AutoCloseable {
         long seen;
         Cluster cluster;
         synchronized (this) {
-            at = deferredWriteAt;
-            if (at == 0) {
+            if (!deferred) {
                 return;
             }
+            at = deferredAtNanos;
             seen = deferrals;
             cluster = deferredCluster.get();
         }
-        io.lagwise.core.GtidSet position = cluster == null ? null : cluster.masterPosition(heldMaster);
+        GtidSet position = cluster == null ? null : cluster.masterPosition(heldMaster);
+        if (position != null) {
+            observeWrite(position, at);
+        } else if (cluster != null) {
+            unknownPosition(cluster, at);
+        } else {
+            observeWrite(GtidSet.empty(), at);
+        }
         synchronized (this) {
-            if (position != null) {
-                token = token.merge(ConsistencyToken.of(position, at));
-            } else {
-                token = token.merge(ConsistencyToken.of(io.lagwise.core.GtidSet.empty(), at));
-                if (cluster != null) {
-                    pinnedUntil = Math.max(pinnedUntil, System.currentTimeMillis() + cluster.pinWindowMillis());
-                }
-            }
             if (deferrals == seen) {
-                deferredWriteAt = 0;
+                deferred = false;
                 deferredCluster = null;
             }
         }
     }
 
-    /** Connections of this session with writes whose position is not in the token yet. */
-    private final java.util.List<RoutingConnection> pending = new java.util.ArrayList<>(1);
-
-    synchronized void pending(RoutingConnection connection) {
-        if (!pending.contains(connection)) {
-            pending.add(connection);
+    /** A write of this session at {@code atNanos} (ticker) is at {@code position} (empty: unknown). */
+    synchronized void observeWrite(GtidSet position, long atNanos) {
+        long now = ticker.read();
+        long wall = Math.max(0, System.currentTimeMillis() - Math.max(0, now - atNanos) / 1_000_000);
+        token = token.merge(ConsistencyToken.of(position, wall));
+        if (atNanos - lastWriteNanos > 0) {
+            lastWriteNanos = atNanos;
         }
     }
 
-    synchronized void done(RoutingConnection connection) {
-        pending.remove(connection);
+    /**
+     * The writes are committed but their position is unknown: never fail them now. The session
+     * (and any instance its token travels to) reads from the master for the pin window, whatever
+     * older position its token holds.
+     */
+    synchronized void unknownPosition(Cluster cluster, long atNanos) {
+        observeWrite(GtidSet.empty(), atNanos);
+        long until = ticker.read() + cluster.pinWindow.nanos();
+        if (until - pinnedUntilNanos > 0) {
+            pinnedUntilNanos = until;
+        }
+    }
+
+    /** Connections of this session with writes whose position is not in the token yet. */
+    private final List<WriteCapture> pending = new ArrayList<>(1);
+
+    synchronized void pending(WriteCapture capture) {
+        if (!pending.contains(capture)) {
+            pending.add(capture);
+        }
+    }
+
+    synchronized void done(WriteCapture capture) {
+        pending.remove(capture);
+    }
+
+    /** For tests: whether a committed write waits for the master's position. */
+    synchronized boolean hasDeferredWrite() {
+        return deferred;
     }
 
     /** For tests: connections whose writes are not in the token yet. */
@@ -114,28 +158,50 @@ public final class ConsistencySession implements AutoCloseable {
 
     /** The newest position this session wrote (or imported), including writes not yet captured. */
     public ConsistencyToken token() {
-        return token(null);
+        return token(null, null);
     }
 
-    /** As {@link #token()}; a deferred write's position is read on {@code heldMaster} if given. */
-    ConsistencyToken token(java.sql.Connection heldMaster) {
-        RoutingConnection[] open;
+    /**
+     * As {@link #token()}, asked by the connection that owns {@code own} (its writes are captured on
+     * its own master connection {@code heldMaster}); the writes of the session's other connections
+     * are handed off as deferred writes, resolved on {@code heldMaster} if given.
+     */
+    ConsistencyToken token(WriteCapture own, Physical heldMaster) {
+        WriteCapture[] open;
         synchronized (this) {
-            if (pending.isEmpty() && deferredWriteAt == 0) {
+            if (pending.isEmpty() && !deferred) {
                 return token;
             }
-            open = pending.toArray(new RoutingConnection[0]);
+            open = pending.toArray(new WriteCapture[0]);
         }
-        for (RoutingConnection c : open) {
-            c.captureFor(this);
+        for (WriteCapture c : open) {
+            if (c == own) {
+                c.capture(heldMaster, false);
+            } else {
+                c.handOff(this);
+            }
         }
-        resolveDeferred(heldMaster);
+        resolveDeferred(heldMaster == null ? null : heldMaster.conn);
         return token;
+    }
+
+    /** Merges a position the session may have read (the master's, at a move between replicas); the time stays. */
+    synchronized void observePosition(GtidSet position) {
+        token = token.merge(ConsistencyToken.of(position, token.writtenAtMillis()));
     }
 
     /** Merges {@code other} into this session's token: it will not read behind either. */
     public synchronized void observe(ConsistencyToken other) {
+        if (other.isEmpty()) {
+            return;
+        }
         token = token.merge(other);
+        // The token's time is another instance's wall clock: its age becomes a time on this ticker.
+        long age = Math.max(0, System.currentTimeMillis() - other.writtenAtMillis());
+        long at = ticker.read() - Math.min(age * 1_000_000L, LONG_AGO);
+        if (at - lastWriteNanos > 0) {
+            lastWriteNanos = at;
+        }
     }
 
     /** This session's token as a short string; empty when it has none. */

@@ -179,7 +179,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
      * read-your-writes for a unit of work such as a web request. See {@link ConsistencySession}.
      */
     public ConsistencySession openSession() {
-        return new ConsistencySession(cluster.sessions, true);
+        return cluster.sessions.open();
     }
 
     /**
@@ -734,9 +734,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 }
                 Cluster cluster = new Cluster(name, m, rs, selector, localRegion, readFallback,
                         new StatementClassifier(statementCacheSize), consistency, readYourWritesMode,
-                        readYourWritesMaxWait, pinWindowMinimum);
+                        readYourWritesMaxWait, pinWindowMinimum, ticker);
                 ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
-                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.lagSamples);
+                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.pinWindow);
                 monitor.probeAllOnce(); // routing starts informed
                 monitor.start();
                 LagwiseDataSource ds = new LagwiseDataSource(cluster, monitor, ticker);

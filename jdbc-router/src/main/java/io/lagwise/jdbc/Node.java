@@ -62,6 +62,8 @@ final class Node implements ReplicaView {
     /** The newest position this node is known to have (probes and successful waits); only grows. */
     volatile io.lagwise.core.GtidSet knownPosition = io.lagwise.core.GtidSet.empty();
     volatile String lastError = "";
+    /** When the monitor's probe last got an answer (ticker); a read that timed out while it did was merely slow. */
+    volatile long answeredAt;
 
     private volatile boolean down;
     private volatile long retryAt;
@@ -80,6 +82,19 @@ final class Node implements ReplicaView {
         this.ticker = ticker;
         this.maxPoolSize = config.getMaximumPoolSize();
         this.pool = new HikariDataSource(config);
+    }
+
+    /** A node without a pool, for tests of decisions that never borrow a connection. */
+    Node(JdbcUrl url, NodeRole role, String region, boolean backup, Ticker ticker) {
+        this.dataSourceName = "test";
+        this.monitorCredentials = new Properties();
+        this.url = url;
+        this.role = role;
+        this.region = region;
+        this.backup = backup;
+        this.ticker = ticker;
+        this.maxPoolSize = 10;
+        this.pool = null;
     }
 
     /** {@code master db-oslo-1:3306} or {@code replica db-oslo-2:3306 (oslo)}: for messages. */

@@ -68,9 +68,7 @@ final class ReplicaMonitor implements AutoCloseable {
     private final String heartbeatTable;
     private final String instance;
     private final List<ClusterListener> listeners;
-    private final io.lagwise.core.LatencyHistogram lagSamples;
-    private volatile long lagSamplesSince;
-    private static final long LAG_SAMPLE_WINDOW = TimeUnit.SECONDS.toNanos(60);
+    private final PinWindow pinWindow;
     private final GtidTimeline timeline = new GtidTimeline(4096);
     private final ScheduledExecutorService threads;
     private volatile boolean closed;
@@ -80,7 +78,7 @@ final class ReplicaMonitor implements AutoCloseable {
 
     ReplicaMonitor(String name, Node master, List<Node> replicas, Ticker ticker, Duration interval,
             Duration probeTimeout, Duration maxLag, Duration heartbeatInterval, String heartbeatTable,
-            List<ClusterListener> listeners, io.lagwise.core.LatencyHistogram lagSamples) {
+            List<ClusterListener> listeners, PinWindow pinWindow) {
         this.name = name;
         this.master = master;
         this.replicas = replicas;
@@ -92,8 +90,7 @@ final class ReplicaMonitor implements AutoCloseable {
         this.heartbeatTable = heartbeatTable;
         this.instance = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         this.listeners = List.copyOf(listeners);
-        this.lagSamples = lagSamples;
-        this.lagSamplesSince = ticker.read();
+        this.pinWindow = pinWindow;
         // One prober per node, plus, with heartbeats, the writer and one waiter per replica.
         int threadCount = 1 + replicas.size() * (heartbeatInterval == null ? 1 : 2) + (heartbeatInterval == null ? 0 : 1);
         this.threads = Executors.newScheduledThreadPool(threadCount, r -> {
@@ -206,6 +203,7 @@ final class ReplicaMonitor implements AutoCloseable {
                     probeReplica();
                 }
                 downInterval = 0;
+                node.answeredAt = ticker.read();
             } catch (SQLException | RuntimeException e) {
                 closeConnection();
                 downInterval = downInterval == 0 ? intervalNanos * 2 : Math.min(downInterval * 2, MAX_DOWN_INTERVAL);
@@ -312,12 +310,9 @@ final class ReplicaMonitor implements AutoCloseable {
                 judge(node, Health.LAGGING, "");
             } else {
                 judge(node, Health.UP, "");
-                if (now - lagSamplesSince > LAG_SAMPLE_WINDOW) {
-                    lagSamples.reset(); // the PIN window follows the last minute's lag, not an old spike
-                    lagSamplesSince = now;
-                }
-                lagSamples.record(lag);
+                pinWindow.record(lag, now);
             }
+            pinWindow.publish(replicas);
         }
 
         private void sampleRoundTrip(long nanos) {

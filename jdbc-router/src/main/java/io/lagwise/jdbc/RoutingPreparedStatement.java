@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import io.lagwise.core.Consistency;
 
 /**
  * A prepared statement that was routed when it was prepared (the SQL is known then) and is checked
@@ -13,7 +14,8 @@ import java.sql.SQLException;
  * arrays, made at the first setter.
  * A statement given a stream or a LOB cannot be moved; its read is not retried.
  */
-final class RoutingPreparedStatement extends DelegatingPreparedStatement<PreparedStatement> {
+final class RoutingPreparedStatement extends DelegatingPreparedStatement<PreparedStatement>
+        implements RoutedStatement<PreparedStatement> {
 
     private final RoutingConnection connection;
     private final String sql;
@@ -21,14 +23,15 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     /** Whether this statement may ever have to move (reads): only then are parameters recorded. */
     private final boolean movable;
     private final int parameterCount;
-    private final io.lagwise.core.Consistency consistencyHint;
+    private final Consistency consistencyHint;
+    private final boolean implicitCommit;
     private final PrepareVariant variant;
     private final int a;
     private final int b;
     private final int holdability;
     private final int[] indexes;
     private final String[] names;
-    private RoutingConnection.Physical physical;
+    private Physical physical;
     private PreparedStatement statement;
     private boolean closed;
 
@@ -40,15 +43,16 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     private boolean batched;
 
     private RoutingPreparedStatement(RoutingConnection connection, String sql, StatementClassifier.Classification c,
-            PrepareVariant variant, int a, int b, int holdability, int[] indexes, String[] names,
-            RoutingConnection.Physical physical, PreparedStatement statement) {
+            StatementKind kind, PrepareVariant variant, int a, int b, int holdability, int[] indexes, String[] names,
+            Physical physical, PreparedStatement statement) {
         this.connection = connection;
         this.sql = sql;
-        this.kind = c.kind();
+        this.kind = kind;
         // Writes, session statements and hinted ones always run on the master: they never move.
         this.movable = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ || kind == StatementKind.LAST_USED;
         this.parameterCount = c.parameters();
         this.consistencyHint = c.consistency();
+        this.implicitCommit = c.implicitCommit();
         this.variant = variant;
         this.a = a;
         this.b = b;
@@ -61,10 +65,13 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
 
     static PreparedStatement prepare(RoutingConnection connection, String sql, PrepareVariant variant, int a, int b,
             int holdability, int[] indexes, String[] names) throws SQLException {
+        ConnectionRouting.checkSql(connection.cluster, sql);
         StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
-        RoutingConnection.Physical p = connection.route(c.kind(), false, c.consistency());
+        int concurrency = variant == PrepareVariant.TYPED ? b : java.sql.ResultSet.CONCUR_READ_ONLY;
+        StatementKind kind = Router.forConcurrency(c.kind(), concurrency, connection.readOnlyMode());
+        Physical p = connection.routing.route(kind, false, c.consistency());
         PreparedStatement ps = variant.prepare(p.conn, sql, a, b, holdability, indexes, names);
-        return new RoutingPreparedStatement(connection, sql, c, variant, a, b, holdability, indexes, names, p, ps);
+        return new RoutingPreparedStatement(connection, sql, c, kind, variant, a, b, holdability, indexes, names, p, ps);
     }
 
     @Override
@@ -135,54 +142,38 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         batched = false;
     }
 
-    // ---- Execution: route again, run, retry a failed replica read once. -------------------------
+    // ---- Execution: route again, run through the connection's execute/retry loop. --------------
 
-    @FunctionalInterface
-    private interface Execution<T> {
-        T run(PreparedStatement statement) throws SQLException;
-    }
-
-    /**
-     * Runs an execution on the right server. A read that fails on a replica before any result came
-     * back runs again on another node — each node at most once — until one answers.
-     */
-    private <T> T run(Execution<T> execution) throws SQLException {
-        follow();
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return execution.run(statement);
-            } catch (SQLException e) {
-                if (attempt > connection.cluster.replicas.size() || !retry(e)) {
-                    throw connection.failed(physical, e);
-                }
-            }
-        }
+    private <T> T run(Call<PreparedStatement, T> call) throws SQLException {
+        delegate();
+        Physical target = connection.routing.route(kind, true, consistencyHint);
+        return connection.routing.execute(this, target, kind, consistencyHint, implicitCommit, null, call);
     }
 
     @Override
     public ResultSet executeQuery() throws SQLException {
-        return run(PreparedStatement::executeQuery);
+        return run((s, q) -> s.executeQuery());
     }
 
     @Override
     public boolean execute() throws SQLException {
-        return run(PreparedStatement::execute);
+        return run((s, q) -> s.execute());
     }
 
     @Override
     public int executeUpdate() throws SQLException {
-        return run(PreparedStatement::executeUpdate);
+        return run((s, q) -> s.executeUpdate());
     }
 
     @Override
     public long executeLargeUpdate() throws SQLException {
-        return run(PreparedStatement::executeLargeUpdate);
+        return run((s, q) -> s.executeLargeUpdate());
     }
 
     @Override
     public int[] executeBatch() throws SQLException {
         try {
-            return run(PreparedStatement::executeBatch);
+            return run((s, q) -> s.executeBatch());
         } finally {
             batched = false;
         }
@@ -191,42 +182,29 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
     @Override
     public long[] executeLargeBatch() throws SQLException {
         try {
-            return run(PreparedStatement::executeLargeBatch);
+            return run((s, q) -> s.executeLargeBatch());
         } finally {
             batched = false;
         }
     }
 
-    /** Makes sure the statement sits on the server its connection routes it to now. */
-    private void follow() throws SQLException {
-        delegate();
-        RoutingConnection.Physical target = connection.route(kind, true, consistencyHint);
-        if (target != physical) {
-            moveTo(target, null);
-        }
-        connection.served(target);
+    @Override
+    public PreparedStatement statement() {
+        return statement;
     }
 
-    /** After a failure: whether the read was moved to another server and may run once more there. */
-    private boolean retry(SQLException e) throws SQLException {
-        if (!(kind == StatementKind.READ || kind == StatementKind.LOCKING_READ) || notReplayable || batched
-                || !SqlErrors.isConnectionProblem(e)) {
-            return false;
-        }
-        RoutingConnection.Physical next = connection.rerouteRead(physical, kind, consistencyHint, e);
-        if (next == null) {
-            return false;
-        }
-        try {
-            moveTo(next, e);
-        } catch (SQLException moveFailure) {
-            throw connection.failed(next, moveFailure);
-        }
-        connection.served(next);
-        return true;
+    @Override
+    public Physical physical() {
+        return physical;
     }
 
-    private void moveTo(RoutingConnection.Physical target, SQLException failure) throws SQLException {
+    @Override
+    public boolean replayable() {
+        return movable && !notReplayable && !batched;
+    }
+
+    @Override
+    public void moveTo(Physical target, SQLException failure) throws SQLException {
         if (!movable) {
             // A write stays on the master; it moves only when that connection was replaced after
             // breaking, and its parameters were not kept.

@@ -13,15 +13,15 @@ import java.util.List;
  * driver statement on the chosen server's connection when first needed there (at most one per
  * server) and sends each call that is about results to the one that ran last.
  */
-final class RoutingStatement extends RecordingStatement<Statement> {
+final class RoutingStatement extends RecordingStatement<Statement> implements RoutedStatement<Statement> {
 
     private final RoutingConnection connection;
     private final int resultSetType;
     private final int resultSetConcurrency;
     private final int resultSetHoldability;
-    private RoutingConnection.Physical onMasterSide;
+    private Physical onMasterSide;
     private Statement masterSide;
-    private RoutingConnection.Physical onReplicaSide;
+    private Physical onReplicaSide;
     private Statement replicaSide;
     private Statement current;
     private List<String> batch;
@@ -54,20 +54,27 @@ final class RoutingStatement extends RecordingStatement<Statement> {
         }
     }
 
-    /** The driver statement for this kind of SQL, on the server the connection routes it to. */
-    private Statement statementFor(StatementKind kind) throws SQLException {
-        return statementFor(kind, null);
+    // ---- RoutedStatement: a driver statement per server side, made when first needed there. ----
+
+    @Override
+    public Statement statement() {
+        return current;
     }
 
-    private Statement statementFor(StatementKind kind, io.lagwise.core.Consistency hint) throws SQLException {
-        checkOpen();
-        RoutingConnection.Physical p = connection.route(kind, true, hint);
-        return statementOn(p);
+    @Override
+    public Physical physical() {
+        return current == null ? null : current == masterSide ? onMasterSide : onReplicaSide;
     }
 
-    private Statement statementOn(RoutingConnection.Physical p) throws SQLException {
+    @Override
+    public boolean replayable() {
+        return true; // the SQL text and the recorded settings are all it holds
+    }
+
+    @Override
+    public void moveTo(Physical p, SQLException cause) throws SQLException {
         boolean replicaSideOfIt = p.onReplica();
-        RoutingConnection.Physical held = replicaSideOfIt ? onReplicaSide : onMasterSide;
+        Physical held = replicaSideOfIt ? onReplicaSide : onMasterSide;
         Statement s = replicaSideOfIt ? replicaSide : masterSide;
         if (held != p || s == null) {
             if (s != null) {
@@ -87,38 +94,16 @@ final class RoutingStatement extends RecordingStatement<Statement> {
             applySettings(s); // settings made while the other side's statement was current
         }
         current = s;
-        connection.served(p);
-        return s;
     }
 
-    /**
-     * Runs one SQL text. A read that fails on a replica before any result came back runs again on
-     * another node — each node at most once — until one answers.
-     */
-    private <T> T run(String sql, Call<T> call) throws SQLException {
+    /** Routes one SQL text and runs it through the connection's execute/retry loop. */
+    private <T> T run(String sql, Call<Statement, T> call) throws SQLException {
+        checkOpen();
+        ConnectionRouting.checkSql(connection.cluster, sql);
         StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
-        StatementKind kind = c.kind();
-        Statement s = statementFor(kind, c.consistency());
-        RoutingConnection.Physical p = physicalOf(s);
-        boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return call.run(s, sql);
-            } catch (SQLException e) {
-                RoutingConnection.Physical next = read && attempt <= connection.cluster.replicas.size()
-                        && SqlErrors.isConnectionProblem(e) ? connection.rerouteRead(p, kind, c.consistency(), e) : null;
-                if (next == null) {
-                    throw connection.failed(p, e);
-                }
-                p = next;
-                s = statementOn(next);
-            }
-        }
-    }
-
-    @FunctionalInterface
-    private interface Call<T> {
-        T run(Statement s, String sql) throws SQLException;
+        StatementKind kind = Router.forConcurrency(c.kind(), resultSetConcurrency, connection.readOnlyMode());
+        Physical p = connection.routing.route(kind, true, c.consistency());
+        return connection.routing.execute(this, p, kind, c.consistency(), c.implicitCommit(), sql, call);
     }
 
     @Override
@@ -191,6 +176,7 @@ final class RoutingStatement extends RecordingStatement<Statement> {
     @Override
     public void addBatch(String sql) throws SQLException {
         checkOpen();
+        ConnectionRouting.checkSql(connection.cluster, sql);
         if (batch == null) {
             batch = new ArrayList<>();
         }
@@ -207,46 +193,49 @@ final class RoutingStatement extends RecordingStatement<Statement> {
 
     @Override
     public int[] executeBatch() throws SQLException {
-        Statement s = batchStatement();
-        try {
-            return s == null ? new int[0] : s.executeBatch();
-        } catch (SQLException e) {
-            throw connection.failed(physicalOf(s), e);
-        }
+        int[] none = new int[0];
+        List<String> texts = batch;
+        return runBatch(none, (s, q) -> {
+            for (String sql : texts) {
+                s.addBatch(sql);
+            }
+            return s.executeBatch();
+        });
     }
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
-        Statement s = batchStatement();
-        try {
-            return s == null ? new long[0] : s.executeLargeBatch();
-        } catch (SQLException e) {
-            throw connection.failed(physicalOf(s), e);
-        }
+        long[] none = new long[0];
+        List<String> texts = batch;
+        return runBatch(none, (s, q) -> {
+            for (String sql : texts) {
+                s.addBatch(sql);
+            }
+            return s.executeLargeBatch();
+        });
     }
 
-    private RoutingConnection.Physical physicalOf(Statement s) {
-        return s == masterSide ? onMasterSide : onReplicaSide;
-    }
-
-    private Statement batchStatement() throws SQLException {
+    /**
+     * Runs the batch where its strongest statement must run: session state (a {@code SET}, a
+     * temporary table) keeps the connection on the master, like the same statement alone; a
+     * statement that commits implicitly counts as a commit.
+     */
+    private <T> T runBatch(T none, Call<Statement, T> call) throws SQLException {
         checkOpen();
         if (batch == null || batch.isEmpty()) {
-            return null;
+            return none;
         }
-        StatementKind kind = StatementKind.READ;
+        StatementKind kind = null;
+        boolean implicitCommit = false;
         for (String sql : batch) {
-            StatementKind k = connection.cluster.classifier.classify(sql);
-            if (k != StatementKind.READ) {
-                kind = k == StatementKind.LAST_USED ? kind : StatementKind.WRITE;
-            }
+            StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
+            kind = kind == null ? c.kind() : StatementClassifier.strongest(kind, c.kind());
+            implicitCommit |= c.implicitCommit();
         }
-        Statement s = statementFor(kind);
-        for (String sql : batch) {
-            s.addBatch(sql);
-        }
-        batch.clear();
-        return s;
+        kind = Router.forConcurrency(kind, resultSetConcurrency, connection.readOnlyMode());
+        batch = null; // JDBC: a batch is cleared when it runs, whether it succeeds or not
+        Physical p = connection.routing.route(kind, true, null);
+        return connection.routing.execute(this, p, kind, null, implicitCommit, null, call);
     }
 
     // ---- Results of the last run, and lifecycle. ---------------------------------------------

@@ -9,8 +9,18 @@ final class Sessions {
     private final ThreadLocal<ConsistencySession> bound = new ThreadLocal<>();
     // A default session holds no reference to this object: a thread-local value must not keep its
     // own key (and so a closed data source) reachable.
-    private final ThreadLocal<ConsistencySession> threadDefault = ThreadLocal.withInitial(
-            () -> new ConsistencySession(null, false));
+    private final ThreadLocal<ConsistencySession> threadDefault;
+    private final io.lagwise.core.Ticker ticker;
+
+    Sessions(io.lagwise.core.Ticker ticker) {
+        this.ticker = ticker;
+        this.threadDefault = ThreadLocal.withInitial(() -> new ConsistencySession(null, false, ticker));
+    }
+
+    /** A new session, bound to the current thread until it is closed. */
+    ConsistencySession open() {
+        return new ConsistencySession(this, true, ticker);
+    }
 
     /** The innermost consistency scope open on this thread ({@code withConsistency}), or null. */
     private final ThreadLocal<Level> consistency = new ThreadLocal<>();

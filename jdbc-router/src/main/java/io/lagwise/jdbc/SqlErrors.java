@@ -47,6 +47,23 @@ final class SqlErrors {
         return isConnectionProblem(e);
     }
 
+    /**
+     * Whether {@code e} (or a cause) is a read that timed out on its socket ({@code socketTimeout},
+     * {@code replicaReadTimeout}, a network timeout): the server did not answer in time, which a
+     * slow query and a frozen server both look like.
+     */
+    static boolean isTimeout(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.sql.SQLTimeoutException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     private static final java.util.regex.Pattern PASSWORD_PARAMETER =
             java.util.regex.Pattern.compile("(?i)(\\w*password\\w*=)[^&\\s]*");
     private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile("(://[^/@\\s:]*:)[^/@\\s]*@");

@@ -1,0 +1,600 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.Consistency;
+import io.lagwise.core.ConsistencyToken;
+import io.lagwise.core.GtidSet;
+import io.lagwise.core.Health;
+import io.lagwise.core.NodeRole;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransactionRollbackException;
+import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.util.concurrent.Executor;
+
+/**
+ * Where one {@link RoutingConnection}'s statements run: the glue between the {@link Router}'s
+ * decisions and the server connections they name.
+ *
+ * <p>It owns no server connection until a statement needs one. For each statement it asks the
+ * router where it goes ({@link #route}), borrows or reuses that server connection, carries the
+ * session settings there ({@link SessionSettings}), and notes writes for read-your-writes
+ * ({@link WriteCapture}). Every statement kind runs through one execute/retry loop
+ * ({@link #execute}): a read that fails on a replica before any result came back runs once more
+ * elsewhere, a write never. It also ends transactions (commit, rollback, auto-commit on), since
+ * that is where a write's fate is decided.
+ *
+ * <p>At most one master and one replica connection are held at a time; a held replica is kept for
+ * the connection's life unless it fails there (results may still be open on it, and one replica
+ * keeps the connection's reads monotonic). A transaction runs on one server from its first
+ * statement to its end. Used by one thread at a time, like the connection.
+ */
+final class ConnectionRouting {
+
+    final Cluster cluster;
+    final ConnectionState state = new ConnectionState();
+    final SessionSettings settings = new SessionSettings();
+    private final WriteCapture capture;
+    boolean closed;
+
+    // Server connections, borrowed lazily.
+    Physical master;
+    Physical replica;
+    /** The server connection the running transaction runs on; null when none has started. */
+    Physical tx;
+    /** The server whose broken connection took the running transaction with it; null if none. */
+    private String txLost;
+    Physical lastUsed;
+    /** Why the last read went where it did: set by {@link #read}, consumed by its caller at once. */
+    private RouteReason readReason = RouteReason.REPLICA;
+
+    ConnectionRouting(Cluster cluster) {
+        this.cluster = cluster;
+        this.capture = new WriteCapture(cluster);
+    }
+
+    /**
+     * The server connection a statement of this kind runs on, with the session state applied; starts
+     * a transaction on it when auto-commit is off and none runs. {@code executing} is false when a
+     * statement is only being prepared: then nothing is counted, and a read is placed where it will
+     * most likely run, without the read-your-writes checks (each execution routes for real).
+     */
+    Physical route(StatementKind kind, boolean executing, Consistency hint) throws SQLException {
+        checkOpen();
+        if (txLost != null) {
+            throw transactionLost();
+        }
+        Router.Route r = cluster.router.place(kind, state);
+        Physical p;
+        RouteReason reason = r.reason;
+        switch (r.target) {
+            case TRANSACTION:
+                p = tx;
+                if (executing) {
+                    state.transactionStatements++;
+                }
+                break;
+            case LAST_USED:
+                p = lastUsed != null ? lastUsed : master();
+                break;
+            case READ:
+                p = read(hint, !executing, null);
+                reason = readReason;
+                break;
+            default:
+                p = master();
+        }
+        if (r.pinsMaster) {
+            state.forcedMaster = true; // the session state outlives the statement, on the master
+        }
+        if (tx == null && !state.autoCommit) {
+            tx = p;
+            state.beginTransaction(p.role(), reason, executing);
+        }
+        use(p);
+        if (executing) {
+            count(p, reason);
+            if (!p.onReplica() && (Router.mayWrite(kind) || kind == StatementKind.MASTER_HINT)) {
+                capture.wrote(p, state.autoCommit);
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Where a stored procedure call runs when it is prepared: with the full read decision (a wait
+     * for the session's token included) when it is a read on a read-only auto-commit connection,
+     * since it then runs where it was prepared ({@link #routeCall}); else as any statement.
+     */
+    Physical prepareCallOn(StatementKind kind) throws SQLException {
+        if (kind == StatementKind.READ && state.autoCommit && tx == null && !state.forcedMaster) {
+            checkOpen();
+            return use(read(null, false, null));
+        }
+        return route(kind, false, null);
+    }
+
+    /**
+     * Where a prepared call runs now: where it was prepared when it is an auto-commit read (a call
+     * cannot move: its OUT parameters belong to one server), else where its connection routes it.
+     */
+    Physical routeCall(StatementKind kind, Physical preparedOn) throws SQLException {
+        if (kind == StatementKind.READ && state.autoCommit && tx == null && !state.forcedMaster) {
+            checkOpen();
+            if (preparedOn != master && preparedOn != replica) {
+                throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
+            }
+            count(preparedOn, preparedOn.onReplica() ? RouteReason.REPLICA : RouteReason.NO_REPLICA);
+            return use(preparedOn);
+        }
+        return route(kind, true, null);
+    }
+
+    /**
+     * Runs one execution of a statement that its caller has routed to {@code p}: the one
+     * execute/retry loop of every statement kind. A read that fails on a replica before any result
+     * came back runs again on another node — each at most once — unless the replica was merely slow
+     * (it kept answering the monitor while the read ran past its timeout).
+     */
+    <S extends Statement, T> T execute(RoutedStatement<S> st, Physical p, StatementKind kind, Consistency hint,
+            boolean implicitCommit, String sql, RoutedStatement.Call<S, T> call) throws SQLException {
+        if (p != st.physical()) {
+            st.moveTo(p, null);
+        }
+        boolean write = !p.onReplica() && (Router.mayWrite(kind) || kind == StatementKind.MASTER_HINT);
+        long started = cluster.ticker.read();
+        for (int attempt = 0; ; attempt++) {
+            try {
+                T result = call.run(st.statement(), sql);
+                if (write) {
+                    capture.executed(state.autoCommit, implicitCommit);
+                }
+                return result;
+            } catch (SQLException e) {
+                if (write) {
+                    capture.executed(state.autoCommit, implicitCommit); // it may have committed before failing
+                }
+                Physical next = attempt <= cluster.replicas.size() && st.replayable()
+                        ? retryRead(p, kind, hint, e, started) : null;
+                if (next == null) {
+                    throw failed(p, e, started);
+                }
+                try {
+                    st.moveTo(next, e);
+                } catch (SQLException moveFailure) {
+                    moveFailure.addSuppressed(e);
+                    throw failed(next, moveFailure, started);
+                }
+                p = next;
+            }
+        }
+    }
+
+    /**
+     * A read failed on {@code failed}: the server connection it should run on once more, or null
+     * when it must not be retried (not a read, not a connection failure, a merely slow read, or a
+     * transaction that had already run statements there). The failed replica is marked down.
+     */
+    private Physical retryRead(Physical failed, StatementKind kind, Consistency hint, SQLException cause, long started)
+            throws SQLException {
+        boolean read = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ;
+        if (!read || !failed.onReplica() || closed || !SqlErrors.isConnectionProblem(cause)
+                || slow(failed, cause, started) || (tx == failed && state.transactionStatements > 1)) {
+            return null;
+        }
+        failed.node.markDown(cause);
+        drop(failed);
+        try {
+            if (tx == failed) {
+                endTransaction();
+                return route(kind, true, hint);
+            }
+            Physical p = use(read(hint, false, failed.node));
+            count(p, readReason);
+            return p;
+        } catch (SQLException e) {
+            e.addSuppressed(cause);
+            throw e;
+        }
+    }
+
+    /** A read that timed out on a replica that kept answering the monitor meanwhile: slow, not dead. */
+    private static boolean slow(Physical p, SQLException e, long started) {
+        return p.onReplica() && SqlErrors.isTimeout(e) && p.node.health == Health.UP && p.node.answeredAt - started > 0;
+    }
+
+    /**
+     * A statement failed on {@code p} and will not be retried. When the connection broke, it is
+     * dropped (the pool will not hand it out again), a running transaction on it is marked lost, and
+     * the exception names the server; a replica is marked down unless it was merely slow. The master
+     * is not marked down here: one broken connection may be just that, and the next borrow finds
+     * out whether the server is gone.
+     */
+    SQLException failed(Physical p, SQLException e, long started) {
+        if (!SqlErrors.isConnectionProblem(e) || closed) {
+            return e;
+        }
+        boolean slow = slow(p, e, started);
+        boolean inTransaction = p == tx;
+        if (p.onReplica() && !slow) {
+            p.node.markDown(e);
+        }
+        drop(p);
+        if (inTransaction) {
+            endTransaction();
+            txLost = p.node.label();
+        }
+        String what = slow ? ": a read ran longer than the replica read timeout while the server kept answering; it is not run again elsewhere (raise replicaReadTimeout, or set a socketTimeout in the replica's URL): " : ": lost the connection to ";
+        String message = cluster.name + what + p.node.label() + ": " + SqlErrors.describe(e) + (inTransaction ? "; the transaction is lost: roll back and run it again" : "");
+        return e instanceof SQLTransientConnectionException
+                ? new SQLTransientConnectionException(message, e.getSQLState(), e.getErrorCode(), e)
+                : new SQLNonTransientConnectionException(message, e.getSQLState(), e.getErrorCode(), e);
+    }
+
+    SQLException failed(Physical p, SQLException e) {
+        return failed(p, e, cluster.ticker.read());
+    }
+
+    /**
+     * Where a read goes: asks the router, and does what it answers — borrows the candidate replica
+     * (the next one if that fails), waits there for the session's token, or reads the master's
+     * position first when the session moves to another replica. Sets {@link #readReason}.
+     */
+    private Physical read(Consistency hint, boolean preparing, Node avoid) throws SQLException {
+        Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
+        ConsistencySession session = cluster.sessions.current();
+        ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
+                ? session.token(capture, master) : ConsistencyToken.none();
+        boolean barrierDone = false;
+        for (int attempt = 0; ; attempt++) {
+            Node candidate = attempt > cluster.replicas.size() ? null
+                    : cluster.router.candidate(replica == null ? null : replica.node, avoid, session.lastReplica());
+            Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, cluster.ticker.read());
+            switch (r.target) {
+                case BARRIER:
+                    barrier(session);
+                    token = session.token();
+                    barrierDone = true;
+                    continue;
+                case FALLBACK:
+                    cluster.fallbacks.increment();
+                    readReason = r.reason;
+                    return master();
+                case MASTER:
+                    readReason = r.reason;
+                    return master();
+                default: // REPLICA, WAIT
+                    Physical p = replica != null ? replica : borrowReplica(candidate);
+                    if (p == null) {
+                        avoid = candidate; // marked down by the failed borrow: choose again
+                        continue;
+                    }
+                    if (c == Consistency.READ_YOUR_WRITES && !preparing && session.lastReplica() != candidate) {
+                        session.lastReplica(candidate); // a new weak reference only when the replica changes
+                    }
+                    if (r.target == Router.Target.WAIT) {
+                        try {
+                            if (waitFor(p, token.position())) {
+                                readReason = RouteReason.REPLICA_AFTER_WAIT;
+                                return p;
+                            }
+                        } catch (SQLException e) {
+                            if (avoid == candidate || !SqlErrors.isConnectionProblem(e)) {
+                                throw e;
+                            }
+                            // The replica died under the wait (marked down, its connection dropped):
+                            // nothing was read yet, so choose again without it.
+                            avoid = candidate;
+                            continue;
+                        }
+                        cluster.fallbacks.increment();
+                        readReason = RouteReason.READ_YOUR_WRITES;
+                        return master();
+                    }
+                    readReason = r.reason;
+                    return p;
+            }
+        }
+    }
+
+    /** Borrows a connection to {@code node}; null when it cannot be reached (it is then marked down). */
+    private Physical borrowReplica(Node node) throws SQLException {
+        try {
+            replica = new Physical(node, node.borrow());
+            return replica;
+        } catch (SQLException e) {
+            if (!SqlErrors.isConnectionProblem(e)) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    /** Merges the master's current position into the session's token: best effort (MariaDB). */
+    private void barrier(ConsistencySession session) {
+        if (!cluster.master.mariadb || !cluster.master.available()) {
+            return; // without the master's position, the token alone guards the read
+        }
+        try {
+            GtidSet position = cluster.masterPosition(master().conn);
+            if (position != null) {
+                session.observePosition(position);
+            }
+        } catch (SQLException e) {
+            // best effort, as above
+        }
+    }
+
+    /** Waits, bounded, until the replica of {@code p} has applied {@code position}; whether it did. */
+    private boolean waitFor(Physical p, GtidSet position) throws SQLException {
+        cluster.waits.increment();
+        try (PreparedStatement ps = p.conn.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+            ps.setString(1, position.toString());
+            ps.setDouble(2, cluster.maxWaitNanos / 1e9);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next() && rs.getInt(1) == 0 && !rs.wasNull()) {
+                    p.node.advance(position);
+                    return true;
+                }
+                return false;
+            }
+        } catch (SQLException e) {
+            throw failed(p, e);
+        }
+    }
+
+    private Physical master() throws SQLException {
+        if (master != null) {
+            return master;
+        }
+        Node node = cluster.master;
+        if (!node.available()) {
+            throw cluster.masterDown();
+        }
+        try {
+            master = new Physical(node, node.borrow());
+        } catch (SQLException e) {
+            throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(e) : cluster.masterBusy(e);
+        }
+        return master;
+    }
+
+    /** Counts a statement that runs on {@code p} under {@code reason}. */
+    private void count(Physical p, RouteReason reason) {
+        p.node.statementsServed.increment();
+        RouteReason r = reason;
+        if (p.onReplica() != (r.target() == NodeRole.REPLICA)) {
+            r = p.onReplica() ? RouteReason.REPLICA : RouteReason.NO_REPLICA;
+        }
+        cluster.routed(r);
+    }
+
+    /** Applies the session state to {@code p} and makes it the last used. */
+    private Physical use(Physical p) throws SQLException {
+        apply(p);
+        lastUsed = p;
+        state.lastUsed = p.role();
+        return p;
+    }
+
+    /** Applies the session state to {@code p}; calls that touch no data stop here. */
+    void apply(Physical p) throws SQLException {
+        try {
+            // Replicas outside a read-only transaction always run in auto-commit.
+            settings.applyTo(p, state.autoCommit || (p != tx && p.onReplica()), state.readOnly);
+        } catch (SQLException e) {
+            throw failed(p, e);
+        }
+    }
+
+    /** Forgets a broken server connection and evicts it from its pool. */
+    private void drop(Physical p) {
+        if (master == p) {
+            master = null;
+        }
+        if (replica == p) {
+            replica = null;
+        }
+        if (lastUsed == p) {
+            lastUsed = null;
+        }
+        capture.lost(p);
+        p.node.evict(p.conn);
+    }
+
+    private SQLException transactionLost() {
+        return new SQLTransactionRollbackException(cluster.name + ": the transaction was lost with the connection to " + txLost + "; roll back, then run it again", "40000");
+    }
+
+    /** A server connection for calls that touch no data: one already held, else the master's. */
+    Connection anyConnection() throws SQLException {
+        checkOpen();
+        Physical p = tx != null ? tx : lastUsed != null ? lastUsed : master != null ? master : replica;
+        if (p == null) {
+            // Borrow without routing anything: a replica for read-only work or while the master is
+            // down, else the master. Catalog and schema set here apply, so metadata sees them.
+            p = state.readOnly || !cluster.master.available() ? anyReplica() : master();
+            apply(p);
+        }
+        return p.conn;
+    }
+
+    private Physical anyReplica() throws SQLException {
+        Node avoid = null;
+        for (int attempt = 0; attempt <= cluster.replicas.size(); attempt++) {
+            Node node = cluster.chooseReplica(avoid);
+            if (node == null) {
+                break;
+            }
+            Physical p = borrowReplica(node);
+            if (p != null) {
+                return p;
+            }
+            avoid = node;
+        }
+        if (cluster.readFallback == ReadFallback.FAIL) {
+            throw cluster.noReplica();
+        }
+        return master();
+    }
+
+    void checkOpen() throws SQLException {
+        if (closed) {
+            throw new SQLException(cluster.name + ": connection is closed", "08003");
+        }
+    }
+
+    static void checkSql(Cluster cluster, String sql) throws SQLException {
+        if (sql == null) {
+            throw new SQLException(cluster.name + ": the SQL text is null", "HY009");
+        }
+    }
+
+    private void endTransaction() {
+        tx = null;
+        state.endTransaction();
+    }
+
+    private void release(Physical p) {
+        if (p == null) {
+            return;
+        }
+        try {
+            settings.clean(p);
+        } catch (SQLException e) {
+            p.node.evict(p.conn);
+            return;
+        }
+        p.node.release(p.conn);
+    }
+
+    // ---------------------------------------------------------------------------------------------
+    // Ending transactions, and the connection
+
+    /** {@code setAutoCommit}: switching it on commits the running transaction (JDBC). */
+    void autoCommit(boolean autoCommit) throws SQLException {
+        checkOpen();
+        if (autoCommit == state.autoCommit) {
+            return;
+        }
+        state.autoCommit = autoCommit;
+        if (autoCommit && txLost != null) {
+            SQLException lost = transactionLost();
+            txLost = null;
+            throw lost;
+        }
+        if (autoCommit && tx != null) {
+            Physical p = tx;
+            endTransaction();
+            try {
+                p.conn.setAutoCommit(true);
+            } catch (SQLException e) {
+                capture.commit(); // it may have committed: keep its writes in the token
+                throw failed(p, e);
+            }
+            p.autoCommit = true;
+            capture.commit();
+        }
+    }
+
+    void commit() throws SQLException {
+        checkOpen();
+        if (txLost != null) {
+            SQLException lost = transactionLost();
+            txLost = null;
+            throw lost;
+        }
+        if (tx != null) {
+            Physical p = tx;
+            try {
+                p.conn.commit();
+            } catch (SQLException e) {
+                if (SqlErrors.isConnectionProblem(e)) {
+                    capture.commit(); // the commit may have landed: its writes stay in the token
+                }
+                throw failed(p, e); // the transaction stays open (or is marked lost): rollback() still works
+            }
+            endTransaction();
+            capture.commit();
+        }
+    }
+
+    void rollback() throws SQLException {
+        checkOpen();
+        txLost = null;
+        if (tx != null) {
+            Physical p = tx;
+            endTransaction();
+            capture.rollback(); // its writes are gone; earlier committed ones stay pending
+            try {
+                p.conn.rollback();
+            } catch (SQLException e) {
+                throw failed(p, e);
+            }
+        }
+    }
+
+    /** The running transaction's connection, starting the transaction if none runs (savepoints). */
+    Physical transaction() throws SQLException {
+        checkOpen();
+        if (state.autoCommit) {
+            throw new SQLException(cluster.name + ": savepoints need a transaction: setAutoCommit(false) first", "25000");
+        }
+        return tx != null ? tx : route(state.readOnly ? StatementKind.READ : StatementKind.WRITE, true, null);
+    }
+
+    /** The running transaction's connection for a savepoint call; none runs: an error. */
+    Physical running(String what) throws SQLException {
+        checkOpen();
+        if (tx == null) {
+            throw new SQLException(cluster.name + ": no transaction runs, so there is no savepoint to " + what, "3B001");
+        }
+        return tx;
+    }
+
+    /** Applies changed settings to the server connections held now. */
+    void applyToHeld() throws SQLException {
+        if (master != null) {
+            apply(master);
+        }
+        if (replica != null) {
+            apply(replica);
+        }
+    }
+
+    void abort(Executor executor) throws SQLException {
+        if (closed) {
+            return;
+        }
+        capture.abort(); // no time to ask for the position: the session pins to the master instead
+        closed = true;
+        for (Physical p : new Physical[] {master, replica}) {
+            if (p != null) {
+                p.conn.abort(executor);
+                p.node.evict(p.conn);
+            }
+        }
+        master = null;
+        replica = null;
+        endTransaction();
+    }
+
+    void close() {
+        if (closed) {
+            return;
+        }
+        // Committed writes are deferred to the master's position (no round trip now); writes of a
+        // transaction still open are rolled back by the pool.
+        capture.capture(master, true);
+        closed = true;
+        endTransaction();
+        lastUsed = null;
+        release(master);
+        release(replica);
+        master = null;
+        replica = null;
+    }
+}

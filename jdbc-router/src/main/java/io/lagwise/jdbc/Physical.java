@@ -1,0 +1,41 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.NodeRole;
+import java.sql.Connection;
+
+/**
+ * A server connection a {@link RoutingConnection} borrowed from a node's pool, and the session
+ * settings applied to it so far ({@link SessionSettings#applyTo} applies only what differs).
+ */
+final class Physical {
+
+    final Node node;
+    final Connection conn;
+    boolean autoCommit = true;
+    boolean readOnly;
+    int isolation = -1;
+    String catalog;
+    String schema;
+    int holdability = -1;
+    int networkTimeout = -1;
+    boolean clientInfoApplied;
+    boolean typeMapApplied;
+
+    Physical(Node node, Connection conn) {
+        this.node = node;
+        this.conn = conn;
+    }
+
+    boolean onReplica() {
+        return node.role == NodeRole.REPLICA;
+    }
+
+    NodeRole role() {
+        return node.role;
+    }
+
+    @Override
+    public String toString() {
+        return node.label();
+    }
+}

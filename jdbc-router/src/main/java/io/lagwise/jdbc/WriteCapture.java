@@ -1,0 +1,188 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.GtidSet;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The writes one connection made on the master that its consistency session's token does not hold
+ * yet, and how their position gets there.
+ *
+ * <p>A write is noted when it is routed ({@link #wrote}) and counted as committed when it is
+ * (auto-commit: once it ran; in a transaction: at {@code commit()} or at a statement that commits
+ * implicitly). Its position is captured lazily — before the session next reads, or exports its
+ * token — so a session that only writes pays nothing:
+ *
+ * <ul>
+ *   <li>by the owning connection, on its own thread ({@link #capture}): {@code SELECT @@last_gtid} on
+ *       the master connection the writes were made on; when that connection broke or was replaced,
+ *       or the connection is closing, the master's current position instead (read when the session
+ *       next needs it: it holds every committed write);</li>
+ *   <li>by another connection of the same session, possibly on another thread ({@link #handOff}):
+ *       never on this connection (JDBC connections are not for two threads); the committed writes
+ *       become a deferred write of the session, resolved with the master's current position.</li>
+ * </ul>
+ *
+ * PIN mode needs no position, only the write's time. A position that cannot be read leaves the
+ * write's time alone in the token: readers then pin to the master for the pin window.
+ *
+ * <p>No lock is held across a round trip (a monitor held there would pin a virtual thread's
+ * carrier): the counters are atomic, and a write leaves the session's pending list only once it is
+ * in the token or stands there as a deferred write.
+ */
+final class WriteCapture {
+
+    private final Cluster cluster;
+    // Owner thread only.
+    private ConsistencySession session;
+    /** The master connection the pending writes were made on; null once it broke or was replaced. */
+    private Physical on;
+    private boolean positionLost;
+    private boolean inTransaction;
+    // Read by other threads of the same session.
+    private volatile long committedAtNanos;
+    private volatile long committed;
+    private final AtomicLong covered = new AtomicLong();
+
+    WriteCapture(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    /** A statement that may write is about to run on {@code master}, in a transaction or not. */
+    void wrote(Physical master, boolean autoCommit) {
+        ConsistencySession current = cluster.sessions.current();
+        if (session != current) {
+            if (session != null && pending()) {
+                capture(null, true); // a session switched under this connection: the old one keeps its writes
+            }
+            session = current;
+        }
+        if (on != master) {
+            if (on != null && pending()) {
+                positionLost = true; // @@last_gtid on the new connection would not hold the earlier writes
+            }
+            on = master;
+        }
+        if (!autoCommit) {
+            inTransaction = true;
+        }
+        session.pending(this);
+    }
+
+    /** The statement ran (or failed after it was sent): in auto-commit, or with an implicit commit, it counts as committed. */
+    void executed(boolean autoCommit, boolean implicitCommit) {
+        if (autoCommit || implicitCommit) {
+            committed();
+        }
+    }
+
+    /** The running transaction committed. */
+    void commit() {
+        if (inTransaction) {
+            committed();
+        }
+    }
+
+    /** The running transaction rolled back: its uncommitted writes are gone; committed ones stay pending. */
+    void rollback() {
+        inTransaction = false;
+        if (session != null && !pending()) {
+            session.done(this);
+        }
+    }
+
+    /** The master connection {@code p} broke: the pending writes' position can no longer be read there. */
+    void lost(Physical p) {
+        if (on == p) {
+            on = null;
+            positionLost |= pending() || inTransaction;
+        }
+    }
+
+    private void committed() {
+        inTransaction = false;
+        committedAtNanos = cluster.ticker.read();
+        committed++; // volatile write after the time: a reader that sees the count sees the time
+    }
+
+    private boolean pending() {
+        return committed > covered.get();
+    }
+
+    /**
+     * On the owning thread: puts the committed writes into the session's token. {@code closing}
+     * (or a lost connection) defers to the master's position instead of a round trip here.
+     */
+    void capture(Physical heldMaster, boolean closing) {
+        ConsistencySession s = session;
+        if (s == null) {
+            return;
+        }
+        long seq = committed;
+        if (seq > covered.get()) {
+            long at = committedAtNanos;
+            if (cluster.mode == ReadYourWritesMode.PIN) {
+                s.observeWrite(GtidSet.empty(), at);
+            } else if (!cluster.master.mariadb) {
+                s.unknownPosition(cluster, at); // no @@last_gtid, no readable binlog position
+            } else if (closing || positionLost || on == null || on != heldMaster) {
+                s.defer(cluster, at);
+            } else {
+                GtidSet position = lastGtid(on);
+                if (position == null) {
+                    s.defer(cluster, at);
+                } else if (!position.isEmpty()) {
+                    s.observeWrite(position, at);
+                } // empty: this connection's writes made no GTID (session state only)
+            }
+            covered.accumulateAndGet(seq, Math::max);
+            positionLost = false;
+        }
+        if (!inTransaction || closing) {
+            inTransaction = false;
+            s.done(this);
+        }
+    }
+
+    /** The connection is aborted: no time to ask for a position; committed writes pin the session. */
+    void abort() {
+        ConsistencySession s = session;
+        if (s != null && pending()) {
+            s.unknownPosition(cluster, committedAtNanos);
+            covered.accumulateAndGet(committed, Math::max);
+        }
+        if (s != null) {
+            s.done(this);
+        }
+    }
+
+    /**
+     * From any thread: this connection's committed writes become a deferred write of {@code s},
+     * resolved with the master's position (never a query on this connection).
+     */
+    void handOff(ConsistencySession s) {
+        long seq = committed;
+        if (seq <= covered.get()) {
+            return;
+        }
+        long at = committedAtNanos;
+        if (cluster.mode == ReadYourWritesMode.PIN) {
+            s.observeWrite(GtidSet.empty(), at);
+        } else {
+            s.defer(cluster, at);
+        }
+        covered.accumulateAndGet(seq, Math::max);
+    }
+
+    /** {@code @@last_gtid} on the connection the writes were made on; null if it cannot be read. */
+    private static GtidSet lastGtid(Physical p) {
+        try (Statement st = p.conn.createStatement(); ResultSet rs = st.executeQuery("SELECT @@last_gtid")) {
+            String gtid = rs.next() ? rs.getString(1) : null;
+            return gtid == null || gtid.isEmpty() ? GtidSet.empty() : GtidSet.parse(gtid);
+        } catch (SQLException | IllegalArgumentException e) {
+            return null; // the connection's own statements will find out whether it broke
+        }
+    }
+}
