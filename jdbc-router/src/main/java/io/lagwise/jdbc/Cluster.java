@@ -1,9 +1,19 @@
 package io.lagwise.jdbc;
 
+import io.lagwise.core.Consistency;
+import io.lagwise.core.GtidSet;
 import io.lagwise.core.ReplicaSelector;
+import io.lagwise.core.Ticker;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /** The nodes of one data source and the policy that chooses among them; immutable after build. */
 final class Cluster {
@@ -16,24 +26,24 @@ final class Cluster {
     final ReadFallback readFallback;
     final StatementClassifier classifier;
     final Sessions sessions;
-    final io.lagwise.core.Ticker ticker;
+    final Ticker ticker;
     /** How long a session whose write position is unknown reads from the master; the monitor publishes it. */
     final PinWindow pinWindow;
     /** The routing decision. */
     final Router router;
-    final io.lagwise.core.Consistency consistency;
+    final Consistency consistency;
     final ReadYourWritesMode mode;
     final long maxWaitNanos;
-    final java.util.concurrent.atomic.LongAdder waits = new java.util.concurrent.atomic.LongAdder();
-    final java.util.concurrent.atomic.LongAdder fallbacks = new java.util.concurrent.atomic.LongAdder();
+    final LongAdder waits = new LongAdder();
+    final LongAdder fallbacks = new LongAdder();
     /** Statements routed, indexed by {@link RouteReason#ordinal()}. */
-    private final java.util.concurrent.atomic.LongAdder[] routed = new java.util.concurrent.atomic.LongAdder[REASONS.length];
+    private final LongAdder[] routed = new LongAdder[REASONS.length];
     private static final RouteReason[] REASONS = RouteReason.values();
 
     Cluster(String name, Node master, List<Node> replicas, ReplicaSelector selector, String localRegion,
-            ReadFallback readFallback, StatementClassifier classifier, io.lagwise.core.Consistency consistency,
-            ReadYourWritesMode mode, java.time.Duration maxWait, java.time.Duration pinMinimum,
-            io.lagwise.core.Ticker ticker) {
+            ReadFallback readFallback, StatementClassifier classifier, Consistency consistency,
+            ReadYourWritesMode mode, Duration maxWait, Duration pinMinimum,
+            Ticker ticker) {
         this.name = name;
         this.master = master;
         this.replicas = List.copyOf(replicas);
@@ -49,7 +59,7 @@ final class Cluster {
         this.pinWindow = new PinWindow(pinMinimum.toNanos(), ticker.read());
         this.router = new Router(this);
         for (int i = 0; i < routed.length; i++) {
-            routed[i] = new java.util.concurrent.atomic.LongAdder();
+            routed[i] = new LongAdder();
         }
     }
 
@@ -57,7 +67,7 @@ final class Cluster {
      * The master's current GTID position ({@code @@gtid_binlog_pos}) on a pooled connection; null
      * when it cannot be read (a MySQL server, the master unreachable).
      */
-    io.lagwise.core.GtidSet masterPosition(java.sql.Connection held) {
+    GtidSet masterPosition(Connection held) {
         if (!master.mariadb || !master.available()) {
             return null;
         }
@@ -68,7 +78,7 @@ final class Cluster {
                 return null; // the connection's own statements will find out whether it broke
             }
         }
-        java.sql.Connection c;
+        Connection c;
         try {
             c = master.borrow();
         } catch (SQLException e) {
@@ -91,11 +101,11 @@ final class Cluster {
         }
     }
 
-    private static io.lagwise.core.GtidSet binlogPosition(java.sql.Connection c) throws SQLException {
-        try (java.sql.Statement s = c.createStatement();
-                java.sql.ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+    private static GtidSet binlogPosition(Connection c) throws SQLException {
+        try (Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
             String pos = rs.next() ? rs.getString(1) : null;
-            return pos == null || pos.isEmpty() ? null : io.lagwise.core.GtidSet.parse(pos);
+            return pos == null || pos.isEmpty() ? null : GtidSet.parse(pos);
         }
     }
 
@@ -104,7 +114,7 @@ final class Cluster {
     }
 
     RoutingStats stats() {
-        java.util.Map<RouteReason, Long> counts = new java.util.EnumMap<>(RouteReason.class);
+        Map<RouteReason, Long> counts = new EnumMap<>(RouteReason.class);
         for (RouteReason r : REASONS) {
             counts.put(r, routed[r.ordinal()].sum());
         }

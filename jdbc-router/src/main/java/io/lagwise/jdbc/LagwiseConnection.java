@@ -1,5 +1,6 @@
 package io.lagwise.jdbc;
 
+import io.lagwise.core.Consistency;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -30,10 +31,10 @@ public interface LagwiseConnection extends Connection {
      *
      * @throws SQLException if the connection is closed
      */
-    void setConsistency(io.lagwise.core.Consistency consistency) throws SQLException;
+    void setConsistency(Consistency consistency) throws SQLException;
 
     /** The consistency of this connection's reads. */
-    io.lagwise.core.Consistency getConsistency();
+    Consistency getConsistency();
 
     /** Whether {@link #useMaster()} was called, or a session-state statement tied this connection to the master. */
     boolean usesMaster();

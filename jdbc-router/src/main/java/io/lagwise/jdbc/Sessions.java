@@ -1,5 +1,8 @@
 package io.lagwise.jdbc;
 
+import io.lagwise.core.Consistency;
+import io.lagwise.core.Ticker;
+
 /**
  * Which {@link ConsistencySession} the current thread uses: one bound explicitly, else the thread's
  * own default. Per data source, never static.
@@ -10,9 +13,9 @@ final class Sessions {
     // A default session holds no reference to this object: a thread-local value must not keep its
     // own key (and so a closed data source) reachable.
     private final ThreadLocal<ConsistencySession> threadDefault;
-    private final io.lagwise.core.Ticker ticker;
+    private final Ticker ticker;
 
-    Sessions(io.lagwise.core.Ticker ticker) {
+    Sessions(Ticker ticker) {
         this.ticker = ticker;
         this.threadDefault = ThreadLocal.withInitial(() -> new ConsistencySession(null, false, ticker));
     }
@@ -25,13 +28,13 @@ final class Sessions {
     /** The innermost consistency scope open on this thread ({@code withConsistency}), or null. */
     private final ThreadLocal<Level> consistency = new ThreadLocal<>();
 
-    io.lagwise.core.Consistency consistency() {
+    Consistency consistency() {
         Level l = consistency.get();
         return l == null ? null : l.level;
     }
 
     /** Sets this thread's consistency until the returned scope is closed; the previous one comes back. */
-    ConsistencySession.Scope consistency(io.lagwise.core.Consistency level) {
+    ConsistencySession.Scope consistency(Consistency level) {
         Level scope = new Level(level, consistency.get());
         consistency.set(scope);
         return scope;
@@ -39,12 +42,12 @@ final class Sessions {
 
     /** One {@code withConsistency} scope; scopes nest and must be closed innermost first. */
     private final class Level implements ConsistencySession.Scope {
-        final io.lagwise.core.Consistency level;
+        final Consistency level;
         final Level outer;
         final Thread thread = Thread.currentThread();
         boolean closed;
 
-        Level(io.lagwise.core.Consistency level, Level outer) {
+        Level(Consistency level, Level outer) {
             this.level = level;
             this.outer = outer;
         }
