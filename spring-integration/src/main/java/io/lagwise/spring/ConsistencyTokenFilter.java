@@ -1,5 +1,7 @@
 package io.lagwise.spring;
 
+import io.lagwise.core.ConsistencyToken;
+import io.lagwise.core.GtidSet;
 import io.lagwise.jdbc.ConsistencySession;
 import io.lagwise.jdbc.LagwiseDataSource;
 import jakarta.servlet.FilterChain;
@@ -50,12 +52,14 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
 
     private static final Logger log = LoggerFactory.getLogger(ConsistencyTokenFilter.class);
-    /** Far longer than any real token (a few GTID domains); longer values are not parsed at all. */
-    private static final int MAX_TOKEN_LENGTH = 1024;
-    /** The longest token ConsistencyToken.parse accepts back. */
-    private static final int MAX_EXPORTED_LENGTH = 512;
+    /**
+     * The longest value read from a cookie or header: the longest token, each character
+     * percent-encoded (three characters). Longer values are not decoded at all; what decodes to more
+     * than {@link ConsistencyToken#MAX_LENGTH} is rejected by the parser unread.
+     */
+    private static final int MAX_ENCODED_LENGTH = 3 * ConsistencyToken.MAX_LENGTH;
     private static final String SESSION_ATTRIBUTE = ConsistencyTokenFilter.class.getName() + ".session";
-    private static final java.util.concurrent.atomic.AtomicBoolean warnedLength = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean warnedTooManyDomains = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final LagwiseDataSource dataSource;
     private final String cookieName;
@@ -178,7 +182,7 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
         if (value == null || value.isEmpty()) {
             return;
         }
-        if (value.length() > MAX_TOKEN_LENGTH) {
+        if (value.length() > MAX_ENCODED_LENGTH) {
             log.debug("ignored a consistency token of {} characters", value.length());
             return;
         }
@@ -213,17 +217,17 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
             if (response.isCommitted()) {
                 return;
             }
-            String token = session.export();
-            if (token.isEmpty()) {
+            ConsistencyToken current = session.token();
+            if (current.isEmpty()) {
                 return;
             }
-            if (token.length() > MAX_EXPORTED_LENGTH) {
-                if (warnedLength.compareAndSet(false, true)) {
-                    log.warn("a consistency token of {} characters (GTID domains: {}) is too long to carry between"
-                            + " requests; such requests get no token", token.length(), token.chars().filter(ch -> ch == ',').count() + 1);
+            if (!current.isExportable()) {
+                if (warnedTooManyDomains.compareAndSet(false, true)) {
+                    log.warn("a consistency token with {} GTID domains is more than the {} a token carries between requests; such requests get no token", current.position().size(), GtidSet.MAX_DOMAINS);
                 }
                 return;
             }
+            String token = current.export();
             String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
             response.setHeader(headerName, encoded);
             if (!encoded.equals(receivedCookie)) {
