@@ -3,6 +3,7 @@ package io.lagwise.spring;
 import io.lagwise.core.ConsistencyToken;
 import io.lagwise.core.GtidSet;
 import io.lagwise.jdbc.ConsistencySession;
+import io.lagwise.jdbc.InvalidSettingException;
 import io.lagwise.jdbc.LagwiseDataSource;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -73,24 +74,25 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
      * @param cookieName the cookie's name, e.g. {@code lagwise-consistency}
      * @param headerName the header's name, e.g. {@code Lagwise-Consistency}
      * @param cookieMaxAge how long the browser keeps the cookie
-     * @throws IllegalArgumentException if a name is blank or not a valid token name, or the max age
-     *     is shorter than 1 s
+     * @throws NullPointerException if {@code dataSource} is null
+     * @throws InvalidSettingException if a name is blank or not a valid token name (setting
+     *     {@code cookieName} or {@code headerName}), or the max age is shorter than 1 s
+     *     ({@code cookieMaxAge})
      */
     public ConsistencyTokenFilter(LagwiseDataSource dataSource, String cookieName, String headerName,
             Duration cookieMaxAge) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.cookieName = checkName("cookie name", cookieName);
-        this.headerName = checkName("header name", headerName);
+        this.cookieName = checkName("cookieName", "cookie name", cookieName);
+        this.headerName = checkName("headerName", "header name", headerName);
         if (cookieMaxAge == null || cookieMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("cookie max age must be at least 1s, was " + cookieMaxAge);
+            throw new InvalidSettingException("cookieMaxAge", "cookie max age must be at least 1s, was " + cookieMaxAge);
         }
         this.cookieMaxAge = cookieMaxAge;
     }
 
-    private static String checkName(String what, String name) {
+    private static String checkName(String setting, String what, String name) {
         if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-            throw new IllegalArgumentException(what + " must be a non-empty HTTP token (letters, digits, '-', '_'"
-                    + " and the like), was '" + name + "'");
+            throw new InvalidSettingException(setting, what + " must be a non-empty HTTP token (letters, digits, '-', '_' and the like), was '" + name + "'");
         }
         return name;
     }
