@@ -10,12 +10,24 @@ import java.util.Objects;
  * <p>An imported token is untrusted input: {@link #parse} accepts only the exact format, bounded in
  * size, and the worst a forged token can do is send reads to the master or make them wait the
  * bounded time.
+ *
+ * <p>One bound holds both ways: a token carries at most {@link GtidSet#MAX_DOMAINS} GTID domains.
+ * {@link #export()} refuses a position with more (only a union of many tokens can have them), and
+ * {@link #parse} accepts every token {@link #export()} writes, up to {@value #MAX_LENGTH}
+ * characters, and nothing longer.
  */
 public final class ConsistencyToken {
 
-    /** The most characters an exported token may have. */
-    public static final int MAX_LENGTH = 512;
     private static final String PREFIX = "lw1.";
+    /** The time is any non-negative {@code long}: at most 19 digits. */
+    private static final int MAX_TIME_DIGITS = 19;
+
+    /**
+     * The most characters a token has: {@code lw1.}, a time of up to 19 digits, a dot, and a position
+     * of at most {@link GtidSet#MAX_DOMAINS} domains ({@link GtidSet#MAX_LENGTH} characters). Every
+     * token {@link #export()} writes fits; {@link #parse} rejects anything longer unread.
+     */
+    public static final int MAX_LENGTH = 4 + MAX_TIME_DIGITS + 1 + GtidSet.MAX_LENGTH;
     private static final ConsistencyToken NONE = new ConsistencyToken(GtidSet.empty(), 0);
 
     private final GtidSet position;
@@ -82,23 +94,45 @@ public final class ConsistencyToken {
         return new ConsistencyToken(merged, Math.max(writtenAtMillis, other.writtenAtMillis));
     }
 
-    /** The token as a short string, e.g. {@code lw1.1764067200000.0-1-207}. */
+    /**
+     * Whether {@link #export()} can write this token: its position has at most
+     * {@link GtidSet#MAX_DOMAINS} domains.
+     *
+     * @return false only for a union of positions from more domains than a token carries
+     */
+    public boolean isExportable() {
+        return position.size() <= GtidSet.MAX_DOMAINS;
+    }
+
+    /**
+     * The token as a short string, e.g. {@code lw1.1764067200000.0-1-207}, at most
+     * {@value #MAX_LENGTH} characters; {@link #parse} reads it back.
+     *
+     * @throws IllegalStateException if the position has more than {@link GtidSet#MAX_DOMAINS}
+     *     domains ({@link #isExportable()} is false): {@link #parse} could not read it back
+     */
     public String export() {
+        if (!isExportable()) {
+            throw new IllegalStateException("consistency token has " + position.size() + " gtid domains, more than the " + GtidSet.MAX_DOMAINS + " a token can carry");
+        }
         return PREFIX + writtenAtMillis + "." + position;
     }
 
     /**
      * Reads a token made by {@link #export()}, from untrusted input.
      *
-     * @throws IllegalArgumentException if it is not exactly such a token (the message quotes at most
-     *     40 characters of it, unprintable characters replaced)
+     * @throws IllegalArgumentException if it is null, empty, longer than {@value #MAX_LENGTH}
+     *     characters, or not exactly such a token: a time that is not a decimal {@code long}, a
+     *     position {@link GtidSet#parse} rejects, such as one of more than
+     *     {@link GtidSet#MAX_DOMAINS} domains (the message quotes at most 40 characters of it,
+     *     unprintable characters replaced)
      */
     public static ConsistencyToken parse(String exported) {
         if (exported == null || exported.isEmpty()) {
             throw new IllegalArgumentException("consistency token is empty");
         }
         if (exported.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("consistency token is longer than " + MAX_LENGTH + " characters");
+            throw new IllegalArgumentException("consistency token is longer than " + MAX_LENGTH + " characters (was " + exported.length() + ")");
         }
         if (!exported.startsWith(PREFIX)) {
             throw new IllegalArgumentException("not a consistency token: '" + quote(exported) + "'");
@@ -108,7 +142,9 @@ public final class ConsistencyToken {
             throw new IllegalArgumentException("not a consistency token: '" + quote(exported) + "'");
         }
         String millis = exported.substring(PREFIX.length(), dot);
-        if (millis.isEmpty() || millis.length() > 15 || !millis.chars().allMatch(c -> c >= '0' && c <= '9')) {
+        long writtenAt = millis.isEmpty() || millis.length() > MAX_TIME_DIGITS
+                || !millis.chars().allMatch(c -> c >= '0' && c <= '9') ? -1 : parseTime(millis);
+        if (writtenAt < 0) {
             throw new IllegalArgumentException("bad time in consistency token: '" + quote(exported) + "'");
         }
         GtidSet position;
@@ -117,7 +153,16 @@ public final class ConsistencyToken {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bad position in consistency token: " + e.getMessage(), e);
         }
-        return new ConsistencyToken(position, Long.parseLong(millis));
+        return new ConsistencyToken(position, writtenAt);
+    }
+
+    /** The time from at most 19 decimal digits; -1 when above {@link Long#MAX_VALUE}. */
+    private static long parseTime(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private static String quote(String s) {

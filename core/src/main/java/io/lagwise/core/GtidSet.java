@@ -25,11 +25,21 @@ import java.util.Objects;
  */
 public final class GtidSet {
 
-    /** The most domains a position may hold. */
+    /**
+     * The most domains {@link #parse(String)} accepts, and so the most a consistency token carries.
+     * A {@link #union(GtidSet)} may hold more; such a position cannot be read back from text.
+     */
     public static final int MAX_DOMAINS = 64;
 
-    /** The longest text {@link #parse(String)} accepts. */
-    public static final int MAX_LENGTH = 1024;
+    /** The longest GTID: two ids of up to 10 digits and a sequence number of up to 19, two dashes. */
+    private static final int MAX_GTID_LENGTH = 10 + 1 + 10 + 1 + 19;
+
+    /**
+     * The longest text {@link #parse(String)} accepts: {@value #MAX_DOMAINS} GTIDs with the widest
+     * numbers and the commas between them, so that {@link #toString()} of every position of at most
+     * {@value #MAX_DOMAINS} domains reads back.
+     */
+    public static final int MAX_LENGTH = MAX_DOMAINS * (MAX_GTID_LENGTH + 1) - 1;
 
     private static final long MAX_ID = 0xFFFF_FFFFL;
     private static final int QUOTE_LIMIT = 40;
@@ -199,7 +209,8 @@ public final class GtidSet {
     /**
      * Returns the number of domains in this position.
      *
-     * @return the number of GTIDs, from 0 to {@value #MAX_DOMAINS}
+     * @return the number of GTIDs: from 0 to {@value #MAX_DOMAINS} for a parsed position, possibly
+     *     more for a {@link #union(GtidSet)}
      */
     public int size() {
         return domains.length;

@@ -67,21 +67,15 @@ class GtidSetTest {
     }
 
     @Test
-    void parse_acceptsExactlyMaxLength() {
-        // 24 GTIDs of 41 characters with the widest numbers, and one of 16: 1,024 characters.
-        StringJoiner joiner = new StringJoiner(",");
-        for (int d = 0; d < 24; d++) {
-            joiner.add((4_000_000_000L + d) + "-4294967295-9223372036854775807");
-        }
-        joiner.add("0-1-" + "1".repeat(12));
-        String text = joiner.toString();
-        assertThat(text).hasSize(GtidSet.MAX_LENGTH);
+    void parse_acceptsExactlyMaxLength_sixtyFourGtidsWithTheWidestNumbers() {
+        String text = widestPosition(GtidSet.MAX_DOMAINS);
+        assertThat(text).hasSize(GtidSet.MAX_LENGTH).hasSize(2687);
 
         GtidSet position = GtidSet.parse(text);
 
-        assertThat(position.size()).isEqualTo(25);
-        assertThat(position.sequence(4_000_000_023L)).isEqualTo(Long.MAX_VALUE);
-        assertThat(position.sequence(0)).isEqualTo(111_111_111_111L);
+        assertThat(position.size()).isEqualTo(64);
+        assertThat(position.sequence(4_294_967_295L)).isEqualTo(Long.MAX_VALUE);
+        assertThat(position.toString()).isEqualTo(text);
     }
 
     @Test
@@ -225,11 +219,11 @@ class GtidSetTest {
 
     @Test
     void parse_tooLong_isRejectedBeforeParsing() {
-        String text = "x".repeat(1025);
+        String text = "x".repeat(2688);
 
         assertThatThrownBy(() -> GtidSet.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("gtid position is longer than 1024 characters (was 1025): \"" + "x".repeat(40) + "...\"");
+                .hasMessage("gtid position is longer than 2687 characters (was 2688): \"" + "x".repeat(40) + "...\"");
     }
 
     @Test
@@ -257,6 +251,15 @@ class GtidSetTest {
 
         assertThat(e.getMessage()).doesNotContain("\r", "\n", "\u001b")
                 .isEqualTo("invalid gtid \"0-1-5??FAKE LOG LINE?[31m\": sequence is not a decimal number");
+    }
+
+    /** {@code domains} GTIDs of 41 characters, the widest there are, in canonical order. */
+    static String widestPosition(int domains) {
+        StringJoiner joiner = new StringJoiner(",");
+        for (long d = 4_294_967_296L - domains; d < 4_294_967_296L; d++) {
+            joiner.add(d + "-4294967295-9223372036854775807");
+        }
+        return joiner.toString();
     }
 
     private static String positionWithDomains(int domains) {

@@ -1,12 +1,10 @@
 package io.lagwise.jdbc;
 
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -22,12 +20,14 @@ import java.util.regex.Pattern;
  * user info, if any, ends at its last {@code @}. Parameters are {@code name=value} pairs separated
  * by {@code &}, kept as written (not percent-decoded).
  *
- * <p>A URL may hold a password, in a parameter whose name contains {@code password} or as
+ * <p>A URL may hold a password, in a parameter whose name says it holds a secret ({@link
+ * Redaction#isSecretName}: {@code password}, {@code sslKeyStorePassword}…) or as
  * {@code user:password@}. Only {@link #url()} returns it, for the driver. Everything else, {@link
  * #toString()}, {@link #parameters()} and every error message included, shows {@code ***}
- * instead. When a URL is rejected, its text is masked conservatively: everything from the host to
- * the last {@code @} in the whole URL, and a password parameter's value up to the next
- * {@code &name=}, so that even a password with unescaped delimiters does not reach a log.
+ * instead. When a URL is rejected, its text is masked conservatively by {@link
+ * Redaction#redactUrl}: everything from the host to the last {@code @} in the whole URL, and a
+ * secret parameter's value up to the next {@code &name=}, so that even a password with unescaped
+ * delimiters does not reach a log.
  */
 final class JdbcUrl {
 
@@ -45,15 +45,12 @@ final class JdbcUrl {
 
     static final int DEFAULT_PORT = 3306;
 
-    private static final String MASK = "***";
+    private static final String MASK = Redaction.MASK;
     private static final String FORMS = "jdbc:mariadb://host[:port][/database]"
             + " or jdbc:mysql://host[:port][/database]";
     private static final Pattern PARAMETER_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9_.\\-]+");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(%[A-Za-z0-9_.\\-]+)?");
-    // A password parameter's value runs to the next "&name=", so a raw '&' in it stays masked.
-    private static final Pattern PASSWORD_PARAMETER = Pattern.compile(
-            "(?i)(?<![^?&;])([a-z0-9_.\\-]*password[a-z0-9_.\\-]*=)(?:[^&]|&(?![a-z0-9_.\\-]+=))*");
 
     private final String url;
     private final Driver driver;
@@ -122,8 +119,8 @@ final class JdbcUrl {
     }
 
     /**
-     * The parameters in URL order, values as written except that of any parameter whose name
-     * contains {@code password}, which reads {@code ***}. Unmodifiable.
+     * The parameters in URL order, values as written except that of any parameter whose name says
+     * it holds a secret ({@link Redaction#isSecretName}), which reads {@code ***}. Unmodifiable.
      */
     Map<String, String> parameters() {
         return parameters;
@@ -169,71 +166,6 @@ final class JdbcUrl {
         return redacted;
     }
 
-    /**
-     * Masks anything that may be a password in text that failed to parse: the values of password
-     * parameters, and everything from the host to the last {@code @} outside those values.
-     */
-    static String redact(String text) {
-        int[] secrets = secretRanges(text);
-        StringBuilder masked = new StringBuilder(text.length());
-        int shown = 0;
-        for (int i = 0; i < secrets.length; i += 2) {
-            masked.append(text, shown, secrets[i]).append(MASK);
-            shown = secrets[i + 1];
-        }
-        return masked.append(text, shown, text.length()).toString();
-    }
-
-    /**
-     * Returns the ranges of {@code text} that may hold a password, as sorted, disjoint
-     * {@code [start, end)} pairs.
-     *
-     * <p>Password parameter values come first, so that an {@code @} inside one (a common password
-     * character) is not taken for the end of user info, which would show the rest of the value.
-     */
-    static int[] secretRanges(String text) {
-        int[] ranges = new int[0];
-        Matcher parameter = PASSWORD_PARAMETER.matcher(text);
-        while (parameter.find()) {
-            ranges = Arrays.copyOf(ranges, ranges.length + 2);
-            ranges[ranges.length - 2] = parameter.end(1);
-            ranges[ranges.length - 1] = parameter.end();
-        }
-        int doubleSlash = text.indexOf("//");
-        int authority = doubleSlash < 0 ? 0 : doubleSlash + 2;
-        int at = text.length();
-        do {
-            at = text.lastIndexOf('@', at - 1);
-        } while (at >= authority && inside(ranges, at));
-        if (at <= authority) {
-            return ranges;
-        }
-        // The user info range swallows any value range that starts before its '@'.
-        int kept = 0;
-        while (kept < ranges.length && ranges[kept] < at) {
-            kept += 2;
-        }
-        int start = kept > 0 ? Math.min(authority, ranges[0]) : authority;
-        int[] merged = new int[ranges.length - kept + 2];
-        merged[0] = start;
-        merged[1] = at;
-        System.arraycopy(ranges, kept, merged, 2, ranges.length - kept);
-        return merged;
-    }
-
-    private static boolean inside(int[] ranges, int index) {
-        for (int i = 0; i < ranges.length; i += 2) {
-            if (index >= ranges[i] && index < ranges[i + 1]) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static boolean isPasswordParameter(String name) {
-        return name.toLowerCase(Locale.ROOT).contains("password");
-    }
-
     /** One parse; holds the indices needed to decide what an error message may quote. */
     private static final class Parser {
 
@@ -242,7 +174,7 @@ final class JdbcUrl {
 
         Parser(String url) {
             this.url = url;
-            this.secrets = secretRanges(url);
+            this.secrets = Redaction.urlSecretRanges(url);
         }
 
         JdbcUrl parse() {
@@ -363,10 +295,9 @@ final class JdbcUrl {
             String guidance = "Lagwise does the routing itself, so give it one plain url per node: " + FORMS;
             if (lower.startsWith("jdbc:mariadb:") || lower.startsWith("jdbc:mysql:")) {
                 throw new IllegalArgumentException(
-                        "unsupported jdbc url \"" + redact(url) + "\": " + guidance);
+                        "unsupported jdbc url \"" + Redaction.redactUrl(url) + "\": " + guidance);
             }
-            throw new IllegalArgumentException("unsupported jdbc url \"" + redact(url)
-                    + "\": only MariaDB and MySQL are supported; " + guidance);
+            throw new IllegalArgumentException("unsupported jdbc url \"" + Redaction.redactUrl(url) + "\": only MariaDB and MySQL are supported; " + guidance);
         }
 
         private int port(int from, int to) {
@@ -401,7 +332,7 @@ final class JdbcUrl {
                         throw fail("has a parameter with an invalid name:"
                                 + " letters, digits, '.', '-' and '_' only");
                     }
-                    String value = isPasswordParameter(name) ? MASK : url.substring(equals + 1, end);
+                    String value = Redaction.isSecretName(name) ? MASK : url.substring(equals + 1, end);
                     if (parameters.putIfAbsent(name, value) != null) {
                         throw fail("sets parameter \"" + name + "\" twice");
                     }
@@ -416,7 +347,7 @@ final class JdbcUrl {
 
         /**
          * Quotes url[from, to) for a message, or returns "" when part of it is masked by {@link
-         * #redact(String)}, which happens when a password holds a raw '/', '?' or '@'.
+         * Redaction#redactUrl(String)}, which happens when a password holds a raw '/', '?' or '@'.
          */
         private String quote(int from, int to) {
             for (int i = 0; i < secrets.length; i += 2) {
@@ -428,7 +359,7 @@ final class JdbcUrl {
         }
 
         private IllegalArgumentException fail(String problem) {
-            return new IllegalArgumentException("jdbc url \"" + redact(url) + "\" " + problem);
+            return new IllegalArgumentException("jdbc url \"" + Redaction.redactUrl(url) + "\" " + problem);
         }
 
         private static int indexOfAny(String text, int from, char a, char b) {

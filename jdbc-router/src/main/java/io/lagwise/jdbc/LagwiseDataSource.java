@@ -309,12 +309,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The data source's name, used in logs, pool names and messages; default {@code lagwise}.
          *
-         * @throws IllegalArgumentException if blank or longer than 64 characters
+         * @throws InvalidSettingException if blank or longer than 64 characters (setting {@code name})
          */
         public Builder name(String name) {
             sealed();
             if (name == null || name.isBlank() || name.length() > 64) {
-                throw new IllegalArgumentException("name must be 1-64 characters and not blank: '" + name + "'");
+                throw new InvalidSettingException("name", "name must be 1-64 characters and not blank: '" + name + "'");
             }
             this.name = name;
             return this;
@@ -323,8 +323,10 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The master's JDBC URL ({@code jdbc:mariadb://…} or {@code jdbc:mysql://…}, one host).
          *
-         * @throws IllegalArgumentException if the URL is malformed or unsupported
-         * @throws IllegalStateException if a master was given already
+         * @throws InvalidSettingException if the URL is malformed or unsupported (setting
+         *     {@code master.url})
+         * @throws ConflictingSettingsException if a master was given already, or a replica given
+         *     already is the same server
          */
         public Builder master(String url) {
             return master(url, n -> { });
@@ -333,26 +335,39 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The master's JDBC URL, with node settings.
          *
-         * @throws IllegalArgumentException if the URL is malformed or unsupported
-         * @throws IllegalStateException if a master was given already
+         * @throws InvalidSettingException if the URL is malformed or unsupported (setting
+         *     {@code master.url}), a node setting is invalid, or the options make the master a
+         *     backup (setting {@code master.backup})
+         * @throws ConflictingSettingsException if a master was given already, or a replica given
+         *     already is the same server
          */
         public Builder master(String url, Consumer<NodeOptions> options) {
             sealed();
             if (master != null) {
-                throw new IllegalStateException("master was already set to " + master.url.redacted());
+                throw new ConflictingSettingsException(List.of("master.url"), "master was already set to " + master.url.redacted());
             }
-            NodeOptions o = options(options);
+            NodeOptions o = options("master", options);
             if (o.backup) {
-                throw new IllegalArgumentException("the master cannot be a backup replica");
+                throw new InvalidSettingException("master.backup", "the master cannot be a backup replica");
             }
-            master = new NodeSpec("master", parse("master", url), "", o);
+            JdbcUrl parsed = parse("master", url);
+            for (NodeSpec r : replicas) {
+                if (r.url.sameServerAs(parsed)) {
+                    throw new ConflictingSettingsException(List.of(r.setting + ".url", "master.url"), r.setting + " " + r.url.hostAndPort() + " is the master's server; a replica must be another server");
+                }
+            }
+            master = new NodeSpec("master", parsed, "", o);
             return this;
         }
 
         /**
          * A replica in {@code region}.
          *
-         * @throws IllegalArgumentException if the URL is malformed or unsupported, or the region blank
+         * @throws InvalidSettingException if the URL is malformed or unsupported (setting
+         *     {@code replica[i].url}, i counting replicas from 0), or the region is blank or not a
+         *     plain label ({@code replica[i].region})
+         * @throws ConflictingSettingsException if the URL names the master's server or a replica's
+         *     given already
          */
         public Builder replica(String url, String region) {
             return replica(url, region, n -> { });
@@ -361,20 +376,36 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * A replica in {@code region}, with node settings (credentials, backup, pool).
          *
-         * @throws IllegalArgumentException if the URL is malformed or unsupported, or the region blank
+         * @throws InvalidSettingException if the URL is malformed or unsupported (setting
+         *     {@code replica[i].url}, i counting replicas from 0), the region is blank or not a
+         *     plain label ({@code replica[i].region}), or a node setting is invalid
+         * @throws ConflictingSettingsException if the URL names the master's server or a replica's
+         *     given already
          */
         public Builder replica(String url, String region, Consumer<NodeOptions> options) {
             sealed();
             String setting = "replica[" + replicas.size() + "]";
             JdbcUrl parsed = parse(setting, url);
-            replicas.add(new NodeSpec(setting, parsed, region(setting + " region", region), options(options)));
+            if (master != null && parsed.sameServerAs(master.url)) {
+                throw new ConflictingSettingsException(List.of(setting + ".url", "master.url"), setting + " " + parsed.hostAndPort() + " is the master's server; a replica must be another server");
+            }
+            for (NodeSpec r : replicas) {
+                if (key(r.url).equals(key(parsed))) {
+                    throw new ConflictingSettingsException(List.of(setting + ".url", r.setting + ".url"), setting + " " + parsed.hostAndPort() + " is given twice");
+                }
+            }
+            replicas.add(new NodeSpec(setting, parsed, region(setting + ".region", setting + " region", region), options(setting, options)));
             return this;
         }
 
         /**
          * A backup replica in {@code region}: it takes reads only when no other replica can.
          *
-         * @throws IllegalArgumentException if the URL is malformed or unsupported, or the region blank
+         * @throws InvalidSettingException if the URL is malformed or unsupported (setting
+         *     {@code replica[i].url}), or the region is blank or not a plain label
+         *     ({@code replica[i].region})
+         * @throws ConflictingSettingsException if the URL names the master's server or a replica's
+         *     given already
          */
         public Builder backupReplica(String url, String region) {
             return replica(url, region, n -> n.backup(true));
@@ -383,12 +414,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The user for every node that does not set its own (or carry one in its URL).
          *
-         * @throws IllegalArgumentException if blank
+         * @throws InvalidSettingException if blank (setting {@code username})
          */
         public Builder username(String username) {
             sealed();
             if (username == null || username.isBlank()) {
-                throw new IllegalArgumentException("username cannot be blank: '" + username + "'");
+                throw new InvalidSettingException("username", "username cannot be blank: '" + username + "'");
             }
             this.username = username;
             return this;
@@ -397,12 +428,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The password for every node that does not set its own. Never logged or shown.
          *
-         * @throws IllegalArgumentException if null
+         * @throws InvalidSettingException if null (setting {@code password})
          */
         public Builder password(String password) {
             sealed();
             if (password == null) {
-                throw new IllegalArgumentException("password cannot be null");
+                throw new InvalidSettingException("password", "password cannot be null");
             }
             this.password = password;
             return this;
@@ -412,11 +443,11 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * Where this application runs; replicas in this region are preferred. Default none: all
          * replicas are equal.
          *
-         * @throws IllegalArgumentException if blank
+         * @throws InvalidSettingException if blank or not a plain label (setting {@code localRegion})
          */
         public Builder localRegion(String region) {
             sealed();
-            this.localRegion = region("localRegion", region);
+            this.localRegion = region("localRegion", "localRegion", region);
             return this;
         }
 
@@ -434,12 +465,16 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
-        /** The policy that picks a replica; default {@link ReplicaSelector#preferLocal()}. */
+        /**
+         * The policy that picks a replica; default {@link ReplicaSelector#preferLocal()}.
+         *
+         * @throws ConflictingSettingsException if a {@link #latencyWindow} was given (settings
+         *     {@code replicaSelector} and {@code latencyWindow})
+         */
         public Builder replicaSelector(ReplicaSelector selector) {
             sealed();
             if (latencyWindow != null) {
-                throw new IllegalStateException("latencyWindow belongs to the default selector; it cannot be combined"
-                        + " with replicaSelector");
+                throw new ConflictingSettingsException(List.of("replicaSelector", "latencyWindow"), "latencyWindow belongs to the default selector; it cannot be combined with replicaSelector");
             }
             this.selector = Objects.requireNonNull(selector, "replicaSelector");
             this.customSelector = true;
@@ -450,14 +485,17 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * Replicas whose round-trip time is within this of the nearest one's count as equally near
          * and share reads by load; default 5 ms.
          *
-         * @throws IllegalArgumentException if negative
-         * @throws IllegalStateException if a custom {@link #replicaSelector} was given
+         * @throws InvalidSettingException if null or negative (setting {@code latencyWindow})
+         * @throws ConflictingSettingsException if a custom {@link #replicaSelector} was given
+         *     (settings {@code latencyWindow} and {@code replicaSelector})
          */
         public Builder latencyWindow(Duration window) {
             sealed();
             if (customSelector) {
-                throw new IllegalStateException("latencyWindow belongs to the default selector; it cannot be combined"
-                        + " with replicaSelector");
+                throw new ConflictingSettingsException(List.of("latencyWindow", "replicaSelector"), "latencyWindow belongs to the default selector; it cannot be combined with replicaSelector");
+            }
+            if (window == null || window.isNegative()) {
+                throw new InvalidSettingException("latencyWindow", "latencyWindow cannot be negative: " + window);
             }
             this.selector = ReplicaSelector.preferLocal(window);
             this.latencyWindow = window;
@@ -467,7 +505,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The most a replica may trail the master and still take reads; default 1 s.
          *
-         * @throws IllegalArgumentException unless positive
+         * @throws InvalidSettingException unless positive (setting {@code maxReplicationLag})
          */
         public Builder maxReplicationLag(Duration lag) {
             sealed();
@@ -478,12 +516,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * How often the monitor probes each node; default 250 ms.
          *
-         * @throws IllegalArgumentException unless at least 10 ms
+         * @throws InvalidSettingException unless at least 10 ms (setting {@code monitorInterval})
          */
         public Builder monitorInterval(Duration interval) {
             sealed();
             if (interval == null || interval.toMillis() < 10) {
-                throw new IllegalArgumentException("monitorInterval must be at least 10ms: " + interval);
+                throw new InvalidSettingException("monitorInterval", "monitorInterval must be at least 10ms: " + interval);
             }
             this.monitorInterval = interval;
             return this;
@@ -493,12 +531,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * How long one probe may take (its connect and socket timeouts); a frozen server fails its
          * probe in this time. Default 1 s.
          *
-         * @throws IllegalArgumentException unless at least 50 ms
+         * @throws InvalidSettingException unless at least 50 ms (setting {@code probeTimeout})
          */
         public Builder probeTimeout(Duration timeout) {
             sealed();
             if (timeout == null || timeout.toMillis() < 50) {
-                throw new IllegalArgumentException("probeTimeout must be at least 50ms: " + timeout);
+                throw new InvalidSettingException("probeTimeout", "probeTimeout must be at least 50ms: " + timeout);
             }
             this.probeTimeout = timeout;
             return this;
@@ -511,12 +549,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * Needs CREATE and INSERT/DELETE on the table (created if absent); without them, one warning
          * and the other sources carry on.
          *
-         * @throws IllegalArgumentException unless at least 100 ms
+         * @throws InvalidSettingException unless at least 100 ms (setting {@code heartbeat})
          */
         public Builder heartbeat(Duration interval) {
             sealed();
             if (interval == null || interval.toMillis() < 100) {
-                throw new IllegalArgumentException("heartbeat interval must be at least 100ms: " + interval);
+                throw new InvalidSettingException("heartbeat", "heartbeat interval must be at least 100ms: " + interval);
             }
             this.heartbeatInterval = interval;
             return this;
@@ -525,12 +563,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * The heartbeat table's name, in the master URL's database; default {@code lagwise_heartbeat}.
          *
-         * @throws IllegalArgumentException unless a plain SQL name
+         * @throws InvalidSettingException unless a plain SQL name (setting {@code heartbeatTable})
          */
         public Builder heartbeatTable(String table) {
             sealed();
             if (table == null || !table.matches("[A-Za-z_][A-Za-z0-9_]{0,63}")) {
-                throw new IllegalArgumentException("heartbeatTable must be a plain SQL name: '" + table + "'");
+                throw new InvalidSettingException("heartbeatTable", "heartbeatTable must be a plain SQL name: '" + table + "'");
             }
             this.heartbeatTable = table;
             return this;
@@ -540,15 +578,17 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * A separate account for the monitor's probes (it needs {@code REPLICATION CLIENT} /
          * {@code SLAVE MONITOR} for {@code SHOW SLAVE STATUS}); default each node's own credentials.
          *
-         * @throws IllegalArgumentException if the user is blank or the password null
+         * @throws InvalidSettingException if the user is blank (setting
+         *     {@code monitorCredentials.username}) or the password null
+         *     ({@code monitorCredentials.password})
          */
         public Builder monitorCredentials(String username, String password) {
             sealed();
             if (username == null || username.isBlank()) {
-                throw new IllegalArgumentException("monitor username cannot be blank: '" + username + "'");
+                throw new InvalidSettingException("monitorCredentials.username", "monitor username cannot be blank: '" + username + "'");
             }
             if (password == null) {
-                throw new IllegalArgumentException("monitor password cannot be null");
+                throw new InvalidSettingException("monitorCredentials.password", "monitor password cannot be null");
             }
             this.monitorUsername = username;
             this.monitorPassword = password;
@@ -561,12 +601,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * TCP and never answers: this bounds how long a read waits on it before it runs elsewhere.
          * Zero turns it off.
          *
-         * @throws IllegalArgumentException if negative
+         * @throws InvalidSettingException if null or negative (setting {@code replicaReadTimeout})
          */
         public Builder replicaReadTimeout(Duration timeout) {
             sealed();
             if (timeout == null || timeout.isNegative()) {
-                throw new IllegalArgumentException("replicaReadTimeout cannot be negative: " + timeout);
+                throw new InvalidSettingException("replicaReadTimeout", "replicaReadTimeout cannot be negative: " + timeout);
             }
             this.replicaReadTimeout = timeout;
             return this;
@@ -593,12 +633,13 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * In GTID mode, how long a read waits for a replica to apply the session's token before it
          * goes to the master; default 50 ms; zero goes to the master at once.
          *
-         * @throws IllegalArgumentException if negative or over 10 s
+         * @throws InvalidSettingException if null, negative or over 10 s (setting
+         *     {@code readYourWritesMaxWait})
          */
         public Builder readYourWritesMaxWait(Duration wait) {
             sealed();
             if (wait == null || wait.isNegative() || wait.compareTo(Duration.ofSeconds(10)) > 0) {
-                throw new IllegalArgumentException("readYourWritesMaxWait must be 0-10s: " + wait);
+                throw new InvalidSettingException("readYourWritesMaxWait", "readYourWritesMaxWait must be 0-10s: " + wait);
             }
             this.readYourWritesMaxWait = wait;
             return this;
@@ -609,12 +650,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * session reads from the master; the window is twice the p99 of the healthy replicas' lag
          * over the last minute when that is longer. Default 100 ms.
          *
-         * @throws IllegalArgumentException if negative
+         * @throws InvalidSettingException if null or negative (setting {@code pinWindowMinimum})
          */
         public Builder pinWindowMinimum(Duration minimum) {
             sealed();
             if (minimum == null || minimum.isNegative()) {
-                throw new IllegalArgumentException("pinWindowMinimum cannot be negative: " + minimum);
+                throw new InvalidSettingException("pinWindowMinimum", "pinWindowMinimum cannot be negative: " + minimum);
             }
             this.pinWindowMinimum = minimum;
             return this;
@@ -633,12 +674,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * answers, so set the driver's {@code socketTimeout} (in the URL or with
          * {@link PoolOptions#dataSourceProperty}) to bound a query on it.
          *
-         * @throws IllegalArgumentException unless positive
+         * @throws InvalidSettingException unless positive (setting {@code connectTimeout})
          */
         public Builder connectTimeout(Duration timeout) {
             sealed();
             if (timeout == null || timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("connectTimeout must be positive: " + timeout);
+                throw new InvalidSettingException("connectTimeout", "connectTimeout must be positive: " + timeout);
             }
             this.connectTimeout = timeout;
             return this;
@@ -658,12 +699,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * How many distinct SQL texts the statement classifier remembers; default 10,000.
          *
-         * @throws IllegalArgumentException if less than 1
+         * @throws InvalidSettingException if less than 1 (setting {@code statementCacheSize})
          */
         public Builder statementCacheSize(long size) {
             sealed();
             if (size < 1) {
-                throw new IllegalArgumentException("statementCacheSize must be at least 1, was " + size);
+                throw new InvalidSettingException("statementCacheSize", "statementCacheSize must be at least 1, was " + size);
             }
             this.statementCacheSize = size;
             return this;
@@ -758,8 +799,8 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             String user = spec.options.username != null ? spec.options.username : username;
             String pw = spec.options.password != null ? spec.options.password : password;
             if (pw != null && hasParameter(spec.url, "password")) {
-                throw new IllegalStateException("the password for " + spec.setting + " is given twice: in its URL and"
-                        + " by password(); give it once");
+                String by = spec.options.password != null ? spec.setting + ".password" : "password";
+                throw new ConflictingSettingsException(List.of(spec.setting + ".url", by), "the password for " + spec.setting + " is given twice: in its URL and by password(); give it once");
             }
             if (user != null) {
                 c.setUsername(user);
@@ -770,8 +811,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             c.setMaximumPoolSize(p.maximumPoolSize != null ? p.maximumPoolSize : 10);
             if (p.minimumIdle != null) {
                 if (p.minimumIdle > c.getMaximumPoolSize()) {
-                    throw new IllegalArgumentException(spec.setting + " minimumIdle " + p.minimumIdle
-                            + " cannot exceed maximumPoolSize " + c.getMaximumPoolSize());
+                    throw new InvalidSettingException(poolSetting(spec, "minimumIdle", spec.options.pool.minimumIdle != null), spec.setting + " minimumIdle " + p.minimumIdle + " cannot exceed maximumPoolSize " + c.getMaximumPoolSize());
                 }
                 c.setMinimumIdle(p.minimumIdle);
             }
@@ -789,13 +829,11 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             // HikariCP would quietly turn these off when set so; say so instead.
             if (p.keepaliveTime != null && c.getMaxLifetime() > 0 && c.getKeepaliveTime() > 0
                     && c.getKeepaliveTime() >= c.getMaxLifetime()) {
-                throw new IllegalArgumentException(spec.setting + " keepaliveTime " + c.getKeepaliveTime()
-                        + "ms must be shorter than maxLifetime " + c.getMaxLifetime() + "ms");
+                throw new InvalidSettingException(poolSetting(spec, "keepaliveTime", spec.options.pool.keepaliveTime != null), spec.setting + " keepaliveTime " + c.getKeepaliveTime() + "ms must be shorter than maxLifetime " + c.getMaxLifetime() + "ms");
             }
             if (p.idleTimeout != null && c.getMaxLifetime() > 0 && c.getIdleTimeout() > 0
                     && c.getIdleTimeout() + 1000 > c.getMaxLifetime()) {
-                throw new IllegalArgumentException(spec.setting + " idleTimeout " + c.getIdleTimeout()
-                        + "ms must be at least 1s shorter than maxLifetime " + c.getMaxLifetime() + "ms");
+                throw new InvalidSettingException(poolSetting(spec, "idleTimeout", spec.options.pool.idleTimeout != null), spec.setting + " idleTimeout " + c.getIdleTimeout() + "ms must be at least 1s shorter than maxLifetime " + c.getMaxLifetime() + "ms");
             }
             c.setInitializationFailTimeout(-1); // build() checks each node itself, with a clearer message
             if (role == NodeRole.REPLICA) {
@@ -849,9 +887,14 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
         private static Duration positive(String setting, Duration value) {
             if (value == null || value.isNegative() || value.isZero()) {
-                throw new IllegalArgumentException(setting + " must be positive: " + value);
+                throw new InvalidSettingException(setting, setting + " must be positive: " + value);
             }
             return value;
+        }
+
+        /** Where a node's pool setting was given: the node's own pool ({@code own}), else every node's. */
+        private String poolSetting(NodeSpec spec, String name, boolean own) {
+            return (own ? spec.options.pool : pool).setting(name);
         }
 
         private static boolean hasParameter(JdbcUrl url, String name) {
@@ -866,27 +909,28 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             return url.host().toLowerCase(java.util.Locale.ROOT) + ":" + url.port();
         }
 
-        private static JdbcUrl parse(String setting, String url) {
+        /** Parses a node's URL; {@code node} is {@code master} or {@code replica[i]}. */
+        private static JdbcUrl parse(String node, String url) {
             try {
                 return JdbcUrl.parse(url);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(setting + " url: " + e.getMessage(), e);
+                throw new InvalidSettingException(node + ".url", node + " url: " + e.getMessage(), e);
             }
         }
 
-        private static String region(String setting, String region) {
+        /** Checks a region; {@code label} names it in the message, e.g. {@code replica[0] region}. */
+        private static String region(String setting, String label, String region) {
             if (region == null || region.isBlank()) {
-                throw new IllegalArgumentException(setting + " cannot be blank: '" + region + "'");
+                throw new InvalidSettingException(setting, label + " cannot be blank: '" + region + "'");
             }
             if (!region.equals(region.strip()) || region.length() > 64) {
-                throw new IllegalArgumentException(setting + " must be a plain label of at most 64 characters"
-                        + " without surrounding spaces: '" + region + "'");
+                throw new InvalidSettingException(setting, label + " must be a plain label of at most 64 characters without surrounding spaces: '" + region + "'");
             }
             return region;
         }
 
-        private static NodeOptions options(Consumer<NodeOptions> options) {
-            NodeOptions o = new NodeOptions();
+        private static NodeOptions options(String node, Consumer<NodeOptions> options) {
+            NodeOptions o = new NodeOptions(node);
             Objects.requireNonNull(options, "options").accept(o);
             return o;
         }

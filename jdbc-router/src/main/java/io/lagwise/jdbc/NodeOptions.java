@@ -15,18 +15,24 @@ public final class NodeOptions {
     String username;
     String password;
     boolean backup;
-    final PoolOptions pool = new PoolOptions();
+    final PoolOptions pool;
+    /** The node, for {@link InvalidSettingException#setting()}: {@code master} or {@code replica[i]}. */
+    private final String node;
 
-    NodeOptions() {}
+    NodeOptions(String node) {
+        this.node = node;
+        this.pool = new PoolOptions(node + ".pool");
+    }
 
     /**
      * The user for this node, instead of the data source's {@code username()}.
      *
-     * @throws IllegalArgumentException if blank
+     * @throws InvalidSettingException if blank; its setting is {@code master.username} or
+     *     {@code replica[i].username}
      */
     public NodeOptions username(String username) {
         if (username == null || username.isBlank()) {
-            throw new IllegalArgumentException("node username cannot be blank: '" + username + "'");
+            throw new InvalidSettingException(node + ".username", "node username cannot be blank: '" + username + "'");
         }
         this.username = username;
         return this;
@@ -35,11 +41,12 @@ public final class NodeOptions {
     /**
      * The password for this node, instead of the data source's {@code password()}.
      *
-     * @throws IllegalArgumentException if null
+     * @throws InvalidSettingException if null; its setting is {@code master.password} or
+     *     {@code replica[i].password}
      */
     public NodeOptions password(String password) {
         if (password == null) {
-            throw new IllegalArgumentException("node password cannot be null");
+            throw new InvalidSettingException(node + ".password", "node password cannot be null");
         }
         this.password = password;
         return this;

@@ -2,6 +2,7 @@ package io.lagwise.jdbc;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -14,6 +15,10 @@ import java.util.Map;
  * .pool(p -> p.maximumPoolSize(20).minimumIdle(2))
  * .replica(url, "frankfurt", n -> n.pool(p -> p.maximumPoolSize(5)))
  * }</pre>
+ *
+ * <p>A bad value fails at once with an {@link InvalidSettingException} whose
+ * {@link InvalidSettingException#setting() setting} names it with its place, such as
+ * {@code pool.maximumPoolSize} or {@code replica[1].pool.maximumPoolSize}.
  */
 public final class PoolOptions {
 
@@ -25,17 +30,26 @@ public final class PoolOptions {
     Duration keepaliveTime;
     Duration validationTimeout;
     final Map<String, String> dataSourceProperties = new LinkedHashMap<>();
+    /** Where these options sit, for {@link InvalidSettingException#setting()}: {@code pool}, {@code replica[1].pool}. */
+    private final String prefix;
 
-    PoolOptions() {}
+    /** Every node's pool, as the builder's {@code pool()} tunes it. */
+    PoolOptions() {
+        this("pool");
+    }
+
+    PoolOptions(String prefix) {
+        this.prefix = prefix;
+    }
 
     /**
      * The most connections the pool holds; default 10.
      *
-     * @throws IllegalArgumentException if less than 1
+     * @throws InvalidSettingException if less than 1
      */
     public PoolOptions maximumPoolSize(int size) {
         if (size < 1) {
-            throw new IllegalArgumentException("maximumPoolSize must be at least 1, was " + size);
+            throw new InvalidSettingException(setting("maximumPoolSize"), "maximumPoolSize must be at least 1, was " + size);
         }
         this.maximumPoolSize = size;
         return this;
@@ -44,11 +58,11 @@ public final class PoolOptions {
     /**
      * The fewest idle connections the pool keeps; default: the maximum pool size (a fixed pool).
      *
-     * @throws IllegalArgumentException if negative
+     * @throws InvalidSettingException if negative
      */
     public PoolOptions minimumIdle(int idle) {
         if (idle < 0) {
-            throw new IllegalArgumentException("minimumIdle cannot be negative, was " + idle);
+            throw new InvalidSettingException(setting("minimumIdle"), "minimumIdle cannot be negative, was " + idle);
         }
         this.minimumIdle = idle;
         return this;
@@ -57,7 +71,7 @@ public final class PoolOptions {
     /**
      * How long a borrow waits for a connection before it fails; default 3 s, at least 250 ms.
      *
-     * @throws IllegalArgumentException if shorter than 250 ms
+     * @throws InvalidSettingException if shorter than 250 ms
      */
     public PoolOptions connectionTimeout(Duration timeout) {
         this.connectionTimeout = atLeast("connectionTimeout", timeout, Duration.ofMillis(250));
@@ -68,7 +82,7 @@ public final class PoolOptions {
      * How long a connection may sit idle above {@code minimumIdle}; default HikariCP's 10 minutes;
      * zero never closes idle connections.
      *
-     * @throws IllegalArgumentException unless zero or at least 10 s (HikariCP would silently change it)
+     * @throws InvalidSettingException unless zero or at least 10 s (HikariCP would silently change it)
      */
     public PoolOptions idleTimeout(Duration timeout) {
         this.idleTimeout = zeroOrAtLeast("idleTimeout", timeout, Duration.ofSeconds(10));
@@ -79,7 +93,7 @@ public final class PoolOptions {
      * The longest a connection lives; default HikariCP's 30 minutes. Keep it below the server's
      * {@code wait_timeout}; zero: no limit.
      *
-     * @throws IllegalArgumentException unless zero or at least 30 s (HikariCP would silently change it)
+     * @throws InvalidSettingException unless zero or at least 30 s (HikariCP would silently change it)
      */
     public PoolOptions maxLifetime(Duration lifetime) {
         this.maxLifetime = zeroOrAtLeast("maxLifetime", lifetime, Duration.ofSeconds(30));
@@ -90,7 +104,7 @@ public final class PoolOptions {
      * How often idle connections are pinged; default HikariCP's 2 minutes; zero turns it off. Must
      * be shorter than {@code maxLifetime} (checked when the pool is built).
      *
-     * @throws IllegalArgumentException unless zero or at least 30 s (HikariCP would silently turn it off)
+     * @throws InvalidSettingException unless zero or at least 30 s (HikariCP would silently turn it off)
      */
     public PoolOptions keepaliveTime(Duration time) {
         this.keepaliveTime = zeroOrAtLeast("keepaliveTime", time, Duration.ofSeconds(30));
@@ -100,7 +114,7 @@ public final class PoolOptions {
     /**
      * How long a connection check may take; default 2 s, at least 250 ms.
      *
-     * @throws IllegalArgumentException if shorter than 250 ms
+     * @throws InvalidSettingException if shorter than 250 ms
      */
     public PoolOptions validationTimeout(Duration timeout) {
         this.validationTimeout = atLeast("validationTimeout", timeout, Duration.ofMillis(250));
@@ -110,19 +124,19 @@ public final class PoolOptions {
     /**
      * A driver property for every connection of the pool, e.g. {@code ("useServerPrepStmts", "true")}.
      *
-     * @throws IllegalArgumentException if the name is blank, the value null, or the property is
+     * @throws InvalidSettingException if the name is blank, the value null, or the property is
      *     {@code user} or {@code password} (give credentials with {@code username()}/{@code password()})
      */
     public PoolOptions dataSourceProperty(String name, String value) {
+        String setting = setting("dataSourceProperty" + (name == null ? "" : "[" + name + "]"));
         if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("dataSourceProperty name cannot be blank: '" + name + "'");
+            throw new InvalidSettingException(setting, "dataSourceProperty name cannot be blank: '" + name + "'");
         }
         if (value == null) {
-            throw new IllegalArgumentException("dataSourceProperty '" + name + "' cannot be null");
+            throw new InvalidSettingException(setting, "dataSourceProperty '" + name + "' cannot be null");
         }
         if (name.equalsIgnoreCase("password") || name.equalsIgnoreCase("user")) {
-            throw new IllegalArgumentException("dataSourceProperty '" + name + "' is a credential: give it with "
-                    + name.toLowerCase() + "() instead");
+            throw new InvalidSettingException(setting, "dataSourceProperty '" + name + "' is a credential: give it with " + name.toLowerCase(Locale.ROOT) + "() instead");
         }
         dataSourceProperties.put(name, value);
         return this;
@@ -130,7 +144,7 @@ public final class PoolOptions {
 
     /** This, with every setting {@code override} sets replaced by its value. */
     PoolOptions overriddenBy(PoolOptions override) {
-        PoolOptions o = new PoolOptions();
+        PoolOptions o = new PoolOptions(override.prefix);
         o.maximumPoolSize = override.maximumPoolSize != null ? override.maximumPoolSize : maximumPoolSize;
         o.minimumIdle = override.minimumIdle != null ? override.minimumIdle : minimumIdle;
         o.connectionTimeout = override.connectionTimeout != null ? override.connectionTimeout : connectionTimeout;
@@ -143,23 +157,30 @@ public final class PoolOptions {
         return o;
     }
 
-    private static Duration zeroOrAtLeast(String setting, Duration value, Duration min) {
+    /** The full name of one of these settings, e.g. {@code replica[1].pool.maxLifetime}. */
+    String setting(String name) {
+        return prefix + "." + name;
+    }
+
+    private Duration zeroOrAtLeast(String setting, Duration value, Duration min) {
         if (value != null && value.isZero()) {
             return value;
         }
         if (value != null && !value.isNegative() && value.compareTo(min) < 0) {
-            throw new IllegalArgumentException(setting + " must be 0 or at least " + min.toSeconds() + "s: " + value);
+            throw new InvalidSettingException(setting(setting), setting + " must be 0 or at least " + min.toSeconds() + "s: " + value);
         }
         return atLeast(setting, value, Duration.ZERO);
     }
 
-    private static Duration atLeast(String setting, Duration value, Duration min) {
+    private Duration atLeast(String setting, Duration value, Duration min) {
         if (value == null) {
-            throw new IllegalArgumentException(setting + " cannot be null");
+            throw new InvalidSettingException(setting(setting), setting + " cannot be null");
+        }
+        if (value.isNegative()) {
+            throw new InvalidSettingException(setting(setting), setting + " cannot be negative: " + value);
         }
         if (value.compareTo(min) < 0) {
-            throw new IllegalArgumentException(value.isNegative() ? setting + " cannot be negative: " + value
-                    : setting + " must be at least " + min.toMillis() + "ms: " + value);
+            throw new InvalidSettingException(setting(setting), setting + " must be at least " + min.toMillis() + "ms: " + value);
         }
         return value;
     }

@@ -64,13 +64,10 @@ final class SqlErrors {
         return false;
     }
 
-    private static final java.util.regex.Pattern PASSWORD_PARAMETER =
-            java.util.regex.Pattern.compile("(?i)(\\w*password\\w*=)[^&\\s]*");
-    private static final java.util.regex.Pattern URL_USERINFO = java.util.regex.Pattern.compile("(://[^/@\\s:]*:)[^/@\\s]*@");
-
     /**
      * The innermost cause's message (the driver's own words: "Access denied…", "Connection
-     * refused"), with anything shaped like a password masked: what goes in our messages and logs.
+     * refused"), with anything shaped like a secret masked ({@link Redaction#redact}): what goes in
+     * our messages and logs.
      */
     static String describe(Throwable e) {
         Throwable root = e;
@@ -78,12 +75,6 @@ final class SqlErrors {
             root = root.getCause();
         }
         String message = root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
-        return redact(message.strip());
-    }
-
-    /** Masks {@code password=…} parameters and {@code ://user:password@} in free text. */
-    static String redact(String text) {
-        String masked = PASSWORD_PARAMETER.matcher(text).replaceAll("$1***");
-        return URL_USERINFO.matcher(masked).replaceAll("$1***@");
+        return Redaction.redact(message.strip());
     }
 }

@@ -319,7 +319,7 @@ class JdbcUrlTest {
         void malformed_isRejectedNamingTheProblem(String text, String problem) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> JdbcUrl.parse(text));
 
-            assertThat(e).hasMessage("jdbc url \"" + JdbcUrl.redact(text) + "\" " + problem);
+            assertThat(e).hasMessage("jdbc url \"" + Redaction.redactUrl(text) + "\" " + problem);
         }
 
         @Test
@@ -440,7 +440,7 @@ class JdbcUrlTest {
             "jdbc:mysql://db1/app?nopassword                       | jdbc:mysql://db1/app?nopassword",
         })
         void redact_masksConservatively(String text, String redacted) {
-            assertThat(JdbcUrl.redact(text)).isEqualTo(redacted);
+            assertThat(Redaction.redactUrl(text)).isEqualTo(redacted);
         }
     }
 }

@@ -1,6 +1,9 @@
 package io.lagwise.spring;
 
+import io.lagwise.core.ConsistencyToken;
+import io.lagwise.core.GtidSet;
 import io.lagwise.jdbc.ConsistencySession;
+import io.lagwise.jdbc.InvalidSettingException;
 import io.lagwise.jdbc.LagwiseDataSource;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -50,12 +53,14 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
     public static final int ORDER = Ordered.HIGHEST_PRECEDENCE + 20;
 
     private static final Logger log = LoggerFactory.getLogger(ConsistencyTokenFilter.class);
-    /** Far longer than any real token (a few GTID domains); longer values are not parsed at all. */
-    private static final int MAX_TOKEN_LENGTH = 1024;
-    /** The longest token ConsistencyToken.parse accepts back. */
-    private static final int MAX_EXPORTED_LENGTH = 512;
+    /**
+     * The longest value read from a cookie or header: the longest token, each character
+     * percent-encoded (three characters). Longer values are not decoded at all; what decodes to more
+     * than {@link ConsistencyToken#MAX_LENGTH} is rejected by the parser unread.
+     */
+    private static final int MAX_ENCODED_LENGTH = 3 * ConsistencyToken.MAX_LENGTH;
     private static final String SESSION_ATTRIBUTE = ConsistencyTokenFilter.class.getName() + ".session";
-    private static final java.util.concurrent.atomic.AtomicBoolean warnedLength = new java.util.concurrent.atomic.AtomicBoolean();
+    private static final java.util.concurrent.atomic.AtomicBoolean warnedTooManyDomains = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final LagwiseDataSource dataSource;
     private final String cookieName;
@@ -69,24 +74,25 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
      * @param cookieName the cookie's name, e.g. {@code lagwise-consistency}
      * @param headerName the header's name, e.g. {@code Lagwise-Consistency}
      * @param cookieMaxAge how long the browser keeps the cookie
-     * @throws IllegalArgumentException if a name is blank or not a valid token name, or the max age
-     *     is shorter than 1 s
+     * @throws NullPointerException if {@code dataSource} is null
+     * @throws InvalidSettingException if a name is blank or not a valid token name (setting
+     *     {@code cookieName} or {@code headerName}), or the max age is shorter than 1 s
+     *     ({@code cookieMaxAge})
      */
     public ConsistencyTokenFilter(LagwiseDataSource dataSource, String cookieName, String headerName,
             Duration cookieMaxAge) {
         this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
-        this.cookieName = checkName("cookie name", cookieName);
-        this.headerName = checkName("header name", headerName);
+        this.cookieName = checkName("cookieName", "cookie name", cookieName);
+        this.headerName = checkName("headerName", "header name", headerName);
         if (cookieMaxAge == null || cookieMaxAge.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("cookie max age must be at least 1s, was " + cookieMaxAge);
+            throw new InvalidSettingException("cookieMaxAge", "cookie max age must be at least 1s, was " + cookieMaxAge);
         }
         this.cookieMaxAge = cookieMaxAge;
     }
 
-    private static String checkName(String what, String name) {
+    private static String checkName(String setting, String what, String name) {
         if (name == null || name.isBlank() || !name.matches("[A-Za-z0-9!#$%&'*+.^_`|~-]+")) {
-            throw new IllegalArgumentException(what + " must be a non-empty HTTP token (letters, digits, '-', '_'"
-                    + " and the like), was '" + name + "'");
+            throw new InvalidSettingException(setting, what + " must be a non-empty HTTP token (letters, digits, '-', '_' and the like), was '" + name + "'");
         }
         return name;
     }
@@ -178,7 +184,7 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
         if (value == null || value.isEmpty()) {
             return;
         }
-        if (value.length() > MAX_TOKEN_LENGTH) {
+        if (value.length() > MAX_ENCODED_LENGTH) {
             log.debug("ignored a consistency token of {} characters", value.length());
             return;
         }
@@ -213,17 +219,17 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
             if (response.isCommitted()) {
                 return;
             }
-            String token = session.export();
-            if (token.isEmpty()) {
+            ConsistencyToken current = session.token();
+            if (current.isEmpty()) {
                 return;
             }
-            if (token.length() > MAX_EXPORTED_LENGTH) {
-                if (warnedLength.compareAndSet(false, true)) {
-                    log.warn("a consistency token of {} characters (GTID domains: {}) is too long to carry between"
-                            + " requests; such requests get no token", token.length(), token.chars().filter(ch -> ch == ',').count() + 1);
+            if (!current.isExportable()) {
+                if (warnedTooManyDomains.compareAndSet(false, true)) {
+                    log.warn("a consistency token with {} GTID domains is more than the {} a token carries between requests; such requests get no token", current.position().size(), GtidSet.MAX_DOMAINS);
                 }
                 return;
             }
+            String token = current.export();
             String encoded = URLEncoder.encode(token, StandardCharsets.UTF_8);
             response.setHeader(headerName, encoded);
             if (!encoded.equals(receivedCookie)) {

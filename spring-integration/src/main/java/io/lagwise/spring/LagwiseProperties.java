@@ -2,12 +2,12 @@ package io.lagwise.spring;
 
 import io.lagwise.core.Consistency;
 import io.lagwise.jdbc.ReadFallback;
+import io.lagwise.jdbc.Redaction;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
@@ -40,10 +40,6 @@ import org.springframework.boot.context.properties.ConfigurationProperties;
 public class LagwiseProperties {
 
     private static final String MASK = "***";
-    // The jdbc-router's rule: a parameter whose name holds "password", its value up to "&name=".
-    private static final Pattern URL_PASSWORD_PARAMETER = Pattern.compile(
-            "(?i)(?<![^?&;])([a-z0-9_.\\-]*password[a-z0-9_.\\-]*=)(?:[^&]|&(?![a-z0-9_.\\-]+=))*");
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i)password|secret|token|key");
 
     /**
      * Name of the data source, in logs, pool names and metrics tags.
@@ -315,27 +311,16 @@ public class LagwiseProperties {
         return secret == null ? null : MASK;
     }
 
-    /** Driver properties with the values of any that look like secrets masked. */
+    /** Driver properties with the values of any whose name says it is a secret masked. */
     static Map<String, String> maskProperties(Map<String, String> properties) {
         Map<String, String> masked = new LinkedHashMap<>();
-        properties.forEach((k, v) -> masked.put(k, SECRET_NAME.matcher(k).find() ? MASK : v));
+        properties.forEach((k, v) -> masked.put(k, Redaction.isSecretName(k) ? MASK : v));
         return masked;
     }
 
-    /**
-     * Masks a URL that has not been checked yet, conservatively: the values of password
-     * parameters first (an '@' is a common password character), then everything from the host to
-     * the last '@' left, so that user info is hidden even when its password holds a raw '/'.
-     */
+    /** Masks a URL that has not been checked yet, conservatively: the router's own rule. */
     static String maskUrl(String url) {
-        if (url == null) {
-            return null;
-        }
-        String masked = URL_PASSWORD_PARAMETER.matcher(url).replaceAll("$1" + MASK);
-        int doubleSlash = masked.indexOf("//");
-        int authority = doubleSlash < 0 ? 0 : doubleSlash + 2;
-        int at = masked.lastIndexOf('@');
-        return at > authority ? masked.substring(0, authority) + MASK + masked.substring(at) : masked;
+        return url == null ? null : Redaction.redactUrl(url);
     }
 
     /** The master's settings, under {@code lagwise.master.*}. */

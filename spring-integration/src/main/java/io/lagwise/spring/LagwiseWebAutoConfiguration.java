@@ -1,5 +1,6 @@
 package io.lagwise.spring;
 
+import io.lagwise.jdbc.InvalidSettingException;
 import io.lagwise.jdbc.LagwiseDataSource;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -40,11 +41,8 @@ public final class LagwiseWebAutoConfiguration {
         LagwiseProperties.Web web = properties.getWeb();
         try {
             return new ConsistencyTokenFilter(dataSource, web.getCookieName(), web.getHeaderName(), web.getCookieMaxAge());
-        } catch (IllegalArgumentException e) {
-            String property = e.getMessage().startsWith("cookie name") ? "lagwise.web.cookie-name"
-                    : e.getMessage().startsWith("header name") ? "lagwise.web.header-name" : "lagwise.web.cookie-max-age";
-            throw new LagwiseConfigurationException(property, e.getMessage(), "Set " + property
-                    + (property.endsWith("max-age") ? " to a positive duration, e.g. 5m" : " to a name such as lagwise-consistency"), e);
+        } catch (InvalidSettingException e) {
+            throw SettingProperties.invalid(e.setting(), e.getMessage(), e);
         }
     }
 }
