@@ -133,11 +133,31 @@ public class RoutingBenchmark {
         return select(lagwise);
     }
 
-    /** Classification with a warm cache plus the replica choice: what routing adds to a read. */
+    /** A connection's state and a session, for the decision alone. */
+    @State(Scope.Thread)
+    public static class DecisionInputs {
+        final ConnectionState state = new ConnectionState();
+        ConsistencySession session;
+
+        @Setup(Level.Trial)
+        public void open(RoutingBenchmark b) {
+            session = b.cluster.sessions.current();
+        }
+    }
+
+    /**
+     * What routing adds to a read: classification with a warm cache, placement, the replica choice
+     * and the read-your-writes decision (the session has no token). See RoutingDecisionBenchmark
+     * for the decision with a token, in GTID and PIN mode, without servers.
+     */
     @Benchmark
     @OutputTimeUnit(TimeUnit.NANOSECONDS)
-    public Node routingDecision() {
-        return cluster.classifier.classify(SELECT) == StatementKind.READ ? cluster.chooseReplica(null) : null;
+    public Router.Route routingDecision(DecisionInputs in) throws SQLException {
+        Router router = cluster.router;
+        Router.Route placed = router.place(cluster.classifier.classify(SELECT), in.state);
+        Node candidate = router.candidate(null, null, in.session.lastReplica());
+        return router.read(io.lagwise.core.Consistency.READ_YOUR_WRITES, false, in.session.token(), in.session,
+                candidate, false, cluster.ticker.read());
     }
 
     private String select(DataSource ds) throws SQLException {

@@ -187,7 +187,9 @@ class ReadYourWritesTest {
     void writesOnAConnectionTiedToTheMaster_areCaptured_andRowCountStillSeesTheWrite(JdbcDriver driver,
             ReplicationTopology topology) throws Exception {
         String table = "ryw_forced_" + driver.name().toLowerCase();
-        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+        // A long wait: on a loaded machine the 40 ms replica may need more than the default 50 ms,
+        // and this test is about what is captured, not about how long a wait may take.
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.readYourWritesMaxWait(Duration.ofSeconds(2)))) {
             createTable(ds, table, 1);
             topology.awaitReplication(Duration.ofSeconds(5));
             for (int round = 1; round <= 10; round++) {
