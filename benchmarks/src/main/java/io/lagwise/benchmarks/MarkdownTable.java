@@ -19,8 +19,7 @@ final class MarkdownTable {
 
     MarkdownTable row(Object... cells) {
         if (cells.length != header.size()) {
-            throw new IllegalArgumentException("row has " + cells.length + " cells, the table has " + header.size()
-                    + " columns: " + Arrays.toString(cells));
+            throw new IllegalArgumentException("row has " + cells.length + " cells, the table has " + header.size() + " columns: " + Arrays.toString(cells));
         }
         List<String> row = new ArrayList<>();
         for (Object c : cells) {

@@ -78,8 +78,7 @@ public final class GtidSet {
     public static GtidSet parse(String position) {
         Objects.requireNonNull(position, "position");
         if (position.length() > MAX_LENGTH) {
-            throw new IllegalArgumentException("gtid position is longer than " + MAX_LENGTH
-                    + " characters (was " + position.length() + "): " + quote(position));
+            throw new IllegalArgumentException("gtid position is longer than " + MAX_LENGTH + " characters (was " + position.length() + "): " + quote(position));
         }
         if (position.isEmpty()) {
             return EMPTY;
@@ -95,8 +94,7 @@ public final class GtidSet {
                 end = position.length();
             }
             if (size == MAX_DOMAINS) {
-                throw new IllegalArgumentException("gtid position has more than " + MAX_DOMAINS
-                        + " domains: " + quote(position));
+                throw new IllegalArgumentException("gtid position has more than " + MAX_DOMAINS + " domains: " + quote(position));
             }
             parseGtid(position, start, end, size, domains, servers, sequences);
             size++;
@@ -108,8 +106,7 @@ public final class GtidSet {
         sortByDomain(domains, servers, sequences, size);
         for (int i = 1; i < size; i++) {
             if (domains[i] == domains[i - 1]) {
-                throw new IllegalArgumentException("gtid position has two gtids in domain "
-                        + domains[i] + ": " + quote(position));
+                throw new IllegalArgumentException("gtid position has two gtids in domain " + domains[i] + ": " + quote(position));
             }
         }
         return new GtidSet(
@@ -285,8 +282,7 @@ public final class GtidSet {
             }
         }
         if (second < 0) {
-            throw new IllegalArgumentException("invalid gtid " + quote(position, start, end)
-                    + ": expected domain-server-sequence");
+            throw new IllegalArgumentException("invalid gtid " + quote(position, start, end) + ": expected domain-server-sequence");
         }
         domains[slot] = parseNumber(position, start, end, start, first, "domain", MAX_ID);
         servers[slot] = parseNumber(position, start, end, first + 1, second, "server", MAX_ID);
@@ -298,28 +294,22 @@ public final class GtidSet {
     private static long parseNumber(String position, int gtidStart, int gtidEnd, int from, int to,
             String part, long max) {
         if (from == to) {
-            throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd)
-                    + ": " + part + " is missing");
+            throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd) + ": " + part + " is missing");
         }
         for (int i = from; i < to; i++) {
             char c = position.charAt(i);
             if (c < '0' || c > '9') {
-                throw new IllegalArgumentException("invalid gtid "
-                        + quote(position, gtidStart, gtidEnd) + ": " + part
-                        + " is not a decimal number");
+                throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd) + ": " + part + " is not a decimal number");
             }
         }
         if (position.charAt(from) == '0' && to - from > 1) {
-            throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd)
-                    + ": " + part + " has a leading zero");
+            throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd) + ": " + part + " has a leading zero");
         }
         long value = 0;
         for (int i = from; i < to; i++) {
             int digit = position.charAt(i) - '0';
             if (value > (max - digit) / 10) {
-                throw new IllegalArgumentException("invalid gtid "
-                        + quote(position, gtidStart, gtidEnd) + ": " + part
-                        + " is out of range (0.." + max + ")");
+                throw new IllegalArgumentException("invalid gtid " + quote(position, gtidStart, gtidEnd) + ": " + part + " is out of range (0.." + max + ")");
             }
             value = value * 10 + digit;
         }

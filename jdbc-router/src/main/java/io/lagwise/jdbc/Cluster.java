@@ -151,8 +151,7 @@ final class Cluster {
         int excluded = failed == null ? -1 : replicas.indexOf(failed);
         int i = selector.select(replicas, localRegion, excluded);
         if (i < -1 || i >= replicas.size()) {
-            throw new IllegalStateException(name + ": replica selector " + selector + " returned " + i
-                    + " for " + replicas.size() + " replicas");
+            throw new IllegalStateException(name + ": replica selector " + selector + " returned " + i + " for " + replicas.size() + " replicas");
         }
         return i < 0 ? null : replicas.get(i);
     }
@@ -169,27 +168,21 @@ final class Cluster {
                 }
             }
         }
-        return new SQLTransientConnectionException(name + ": no replica could serve the read (replicas="
-                + replicas.size() + ", up=" + up + ", saturated=" + busy + ") and readFallback is FAIL", "08001");
+        return new SQLTransientConnectionException(name + ": no replica could serve the read (replicas=" + replicas.size() + ", up=" + up + ", saturated=" + busy + ") and readFallback is FAIL", "08001");
     }
 
     /** Fails a write fast while the master is known to be down. */
     SQLException masterDown() {
-        return new SQLTransientConnectionException(name + ": " + master.label() + " is down (for "
-                + master.downFor().toMillis() + " ms: " + master.downReason() + "); writes, and reads that fall back to"
-                + " it, fail until it answers again",
-                "08001");
+        return new SQLTransientConnectionException(name + ": " + master.label() + " is down (for " + master.downFor().toMillis() + " ms: " + master.downReason() + "); writes, and reads that fall back to it, fail until it answers again", "08001");
     }
 
     /** The master's pool had no free connection in time: the server is fine, the pool is full. */
     SQLException masterBusy(SQLException cause) {
-        return new SQLTransientConnectionException(name + ": no connection to " + master.label()
-                + " became free in time: " + cause.getMessage(), cause.getSQLState(), cause);
+        return new SQLTransientConnectionException(name + ": no connection to " + master.label() + " became free in time: " + cause.getMessage(), cause.getSQLState(), cause);
     }
 
     /** Wraps a failure to reach the master, naming it. */
     SQLException masterUnreachable(SQLException cause) {
-        return new SQLTransientConnectionException(name + ": cannot reach " + master.label() + ": "
-                + SqlErrors.describe(cause), cause.getSQLState() != null ? cause.getSQLState() : "08001", cause);
+        return new SQLTransientConnectionException(name + ": cannot reach " + master.label() + ": " + SqlErrors.describe(cause), cause.getSQLState() != null ? cause.getSQLState() : "08001", cause);
     }
 }

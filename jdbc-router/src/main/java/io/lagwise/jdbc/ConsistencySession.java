@@ -204,7 +204,12 @@ public final class ConsistencySession implements AutoCloseable {
         }
     }
 
-    /** This session's token as a short string; empty when it has none. */
+    /**
+     * This session's token as a short string; empty when it has none.
+     *
+     * @throws IllegalStateException if the token holds more GTID domains than a token can carry
+     *     ({@link io.lagwise.core.GtidSet#MAX_DOMAINS}); see {@link ConsistencyToken#isExportable()}
+     */
     public String export() {
         ConsistencyToken t = token();
         return t.isEmpty() ? "" : t.export();
@@ -233,8 +238,7 @@ public final class ConsistencySession implements AutoCloseable {
      */
     public Scope attach() {
         if (owner == null) {
-            throw new IllegalStateException("a thread's own default session cannot be attached elsewhere;"
-                    + " open one with LagwiseDataSource.openSession()");
+            throw new IllegalStateException("a thread's own default session cannot be attached elsewhere; open one with LagwiseDataSource.openSession()");
         }
         Sessions.Binding b = owner.bind(this);
         return b::close;

@@ -3,6 +3,7 @@ package io.lagwise.jdbc;
 import com.zaxxer.hikari.HikariConfig;
 import io.lagwise.core.ClusterListener;
 import io.lagwise.core.ClusterSnapshot;
+import io.lagwise.core.Consistency;
 import io.lagwise.core.Health;
 import io.lagwise.core.NodeRole;
 import io.lagwise.core.NodeSnapshot;
@@ -124,8 +125,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
      */
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        throw new SQLFeatureNotSupportedException(cluster.name + ": getConnection(username, password) is not"
-                + " supported; give credentials to LagwiseDataSource.builder()");
+        throw new SQLFeatureNotSupportedException(cluster.name + ": getConnection(username, password) is not supported; give credentials to LagwiseDataSource.builder()");
     }
 
     /** Closes every node's pool. Connections still open fail on their next statement. */
@@ -197,7 +197,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
      *
      * @throws NullPointerException if {@code consistency} is null
      */
-    public ConsistencySession.Scope withConsistency(io.lagwise.core.Consistency consistency) {
+    public ConsistencySession.Scope withConsistency(Consistency consistency) {
         Objects.requireNonNull(consistency, "consistency");
         return cluster.sessions.consistency(consistency);
     }
@@ -294,7 +294,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         private String monitorPassword;
         private Duration latencyWindow;
         private Duration replicaReadTimeout = Duration.ofSeconds(30);
-        private io.lagwise.core.Consistency consistency = io.lagwise.core.Consistency.READ_YOUR_WRITES;
+        private Consistency consistency = Consistency.READ_YOUR_WRITES;
         private ReadYourWritesMode readYourWritesMode = ReadYourWritesMode.GTID;
         private Duration readYourWritesMaxWait = Duration.ofMillis(50);
         private Duration pinWindowMinimum = Duration.ofMillis(100);
@@ -614,9 +614,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
         /**
          * How fresh reads must be unless a connection asks otherwise; default
-         * {@link io.lagwise.core.Consistency#READ_YOUR_WRITES}.
+         * {@link Consistency#READ_YOUR_WRITES}.
          */
-        public Builder consistency(io.lagwise.core.Consistency consistency) {
+        public Builder consistency(Consistency consistency) {
             sealed();
             this.consistency = Objects.requireNonNull(consistency, "consistency");
             return this;
@@ -722,7 +722,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
-        /** The clock for health backoffs; for tests. Default {@link Ticker#system()}. */
+        /** The monotonic clock for health backoffs, pin windows and timeouts; for tests. Default {@link Ticker#system()}. */
         public Builder ticker(Ticker ticker) {
             sealed();
             this.ticker = Objects.requireNonNull(ticker, "ticker");
@@ -747,8 +747,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             servers.add(key(master.url));
             for (NodeSpec r : replicas) {
                 if (r.url.sameServerAs(master.url)) {
-                    throw new IllegalStateException(r.setting + " " + r.url.hostAndPort() + " is the master's server;"
-                            + " a replica must be another server");
+                    throw new IllegalStateException(r.setting + " " + r.url.hostAndPort() + " is the master's server; a replica must be another server");
                 }
                 if (!servers.add(key(r.url))) {
                     throw new IllegalStateException(r.setting + " " + r.url.hostAndPort() + " is given twice");
@@ -876,8 +875,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             } catch (SQLException e) {
                 String message = name + ": cannot connect to " + n.label() + " at start: " + SqlErrors.describe(e);
                 if (!degradedStart) {
-                    throw new SQLException(message + (n.role == NodeRole.REPLICA
-                            ? " (allowDegradedStart(true) starts without it)" : ""), e.getSQLState(), e);
+                    throw new SQLException(message + (n.role == NodeRole.REPLICA ? " (allowDegradedStart(true) starts without it)" : ""), e.getSQLState(), e);
                 }
                 n.markDown(e);
                 n.health = Health.DOWN;
@@ -937,8 +935,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
         private void sealed() {
             if (built) {
-                throw new IllegalStateException("this builder has built its LagwiseDataSource '" + name
-                        + "' already; use a new builder");
+                throw new IllegalStateException("this builder has built its LagwiseDataSource '" + name + "' already; use a new builder");
             }
         }
     }

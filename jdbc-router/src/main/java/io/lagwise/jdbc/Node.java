@@ -192,8 +192,7 @@ final class Node implements ReplicaView {
             }
             if (!alive) {
                 evict(c);
-                SQLException e = new java.sql.SQLTransientConnectionException(dataSourceName + ": " + label()
-                        + " is still down", "08001");
+                SQLException e = new java.sql.SQLTransientConnectionException(dataSourceName + ": " + label() + " is still down", "08001");
                 markDown(e);
                 throw e;
             }

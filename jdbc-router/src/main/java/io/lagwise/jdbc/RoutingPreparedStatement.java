@@ -208,14 +208,10 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         if (!movable) {
             // A write stays on the master; it moves only when that connection was replaced after
             // breaking, and its parameters were not kept.
-            throw new SQLException(connection.cluster.name + ": the connection this statement was prepared on ("
-                    + physical.node.label() + ") broke; prepare the statement again", "08003", failure);
+            throw new SQLException(connection.cluster.name + ": the connection this statement was prepared on (" + physical.node.label() + ") broke; prepare the statement again", "08003", failure);
         }
         if (notReplayable || batched) {
-            throw new SQLException(connection.cluster.name + ": this statement was prepared on "
-                    + physical.node.label() + " and must now run on " + target.node.label() + ", but it holds a "
-                    + (batched ? "batch" : "stream or LOB parameter") + " that cannot be moved; prepare it after the"
-                    + " transaction has started", "0A000", failure);
+            throw new SQLException(connection.cluster.name + ": this statement was prepared on " + physical.node.label() + " and must now run on " + target.node.label() + ", but it holds a " + (batched ? "batch" : "stream or LOB parameter") + " that cannot be moved; prepare it after the transaction has started", "0A000", failure);
         }
         PreparedStatement next = variant.prepare(target.conn, sql, a, b, holdability, indexes, names);
         try {

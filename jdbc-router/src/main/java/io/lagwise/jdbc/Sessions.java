@@ -58,12 +58,10 @@ final class Sessions {
                 return;
             }
             if (Thread.currentThread() != thread) {
-                throw new IllegalStateException("a consistency scope must be closed on the thread that opened it ("
-                        + thread.getName() + ")");
+                throw new IllegalStateException("a consistency scope must be closed on the thread that opened it (" + thread.getName() + ")");
             }
             if (consistency.get() != this) {
-                throw new IllegalStateException("consistency scopes must be closed innermost first (use"
-                        + " try-with-resources); an inner " + consistency.get().level + " scope is still open");
+                throw new IllegalStateException("consistency scopes must be closed innermost first (use try-with-resources); an inner " + consistency.get().level + " scope is still open");
             }
             closed = true;
             if (outer == null) {
@@ -101,8 +99,7 @@ final class Sessions {
                 return;
             }
             if (Thread.currentThread() != thread) {
-                throw new IllegalStateException("a consistency session scope must be closed on the thread that"
-                        + " opened it (" + thread.getName() + ")");
+                throw new IllegalStateException("a consistency session scope must be closed on the thread that opened it (" + thread.getName() + ")");
             }
             closed = true;
             if (previous == null) {

@@ -127,8 +127,7 @@ abstract class AbstractNode implements TopologyNode {
         try (Connection c = connectAdmin(); Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery(dialect.showReplicaStatus)) {
             if (!rs.next()) {
-                throw new TopologyException(name + " is not configured as a replica (" + dialect.showReplicaStatus
-                        + " returned no row)");
+                throw new TopologyException(name + " is not configured as a replica (" + dialect.showReplicaStatus + " returned no row)");
             }
             long seconds = rs.getLong(dialect.secondsBehindColumn);
             OptionalLong behind = rs.wasNull() ? OptionalLong.empty() : OptionalLong.of(seconds);
@@ -241,8 +240,7 @@ abstract class AbstractNode implements TopologyNode {
                 throw failed(what, e);
             }
             // The driver's exception holds a password: leave it out of the chain.
-            throw new TopologyException("cannot " + what + " " + name + " (" + directHost() + ":" + directPort()
-                    + "): " + masked + " [SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + "]");
+            throw new TopologyException("cannot " + what + " " + name + " (" + directHost() + ":" + directPort() + "): " + masked + " [SQLState " + e.getSQLState() + ", error " + e.getErrorCode() + "]");
         }
     }
 
@@ -352,8 +350,7 @@ abstract class AbstractNode implements TopologyNode {
     }
 
     TopologyException failed(String what, SQLException e) {
-        return new TopologyException("cannot " + what + " " + name + " (" + directHost() + ":" + directPort()
-                + ", state " + state + "): " + e.getMessage(), e);
+        return new TopologyException("cannot " + what + " " + name + " (" + directHost() + ":" + directPort() + ", state " + state + "): " + e.getMessage(), e);
     }
 
     private static String nullToEmpty(String s) {

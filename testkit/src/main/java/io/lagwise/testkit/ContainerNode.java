@@ -61,8 +61,7 @@ final class ContainerNode extends AbstractNode {
         try {
             container.start();
         } catch (RuntimeException e) {
-            throw new TopologyException("cannot start " + name + " (image " + image + "): " + e.getMessage()
-                    + ". Is the image name right, and can Docker pull it?", e);
+            throw new TopologyException("cannot start " + name + " (image " + image + "): " + e.getMessage() + ". Is the image name right, and can Docker pull it?", e);
         }
         host = container.getHost();
         port = container.getMappedPort(SERVER_PORT);
@@ -86,13 +85,10 @@ final class ContainerNode extends AbstractNode {
                 last = notYet; // still initialising, or restarting
             }
             if (!container.isRunning()) {
-                throw new TopologyException("cannot start " + name + " (image " + image + "): the container stopped"
-                        + ". Last lines of its log:\n" + logTail());
+                throw new TopologyException("cannot start " + name + " (image " + image + "): the container stopped. Last lines of its log:\n" + logTail());
             }
             if (System.nanoTime() - deadlineNanos > 0) {
-                throw new TopologyException("cannot start " + name + " (image " + image + ", " + host + ":" + port
-                        + "): it did not answer in time (last error: " + last.getMessage()
-                        + "). Last lines of its log:\n" + logTail());
+                throw new TopologyException("cannot start " + name + " (image " + image + ", " + host + ":" + port + "): it did not answer in time (last error: " + last.getMessage() + "). Last lines of its log:\n" + logTail());
             }
             LocalNode.sleep(100);
         }
@@ -172,8 +168,7 @@ final class ContainerNode extends AbstractNode {
                 }
             }
             if (System.nanoTime() - deadlineNanos > 0) {
-                throw new TopologyException("cannot restart " + name + ": Docker mapped no host port to "
-                        + SERVER_PORT + " after the start. Last lines of its log:\n" + logTail());
+                throw new TopologyException("cannot restart " + name + ": Docker mapped no host port to " + SERVER_PORT + " after the start. Last lines of its log:\n" + logTail());
             }
             LocalNode.sleep(50);
         }
@@ -202,8 +197,7 @@ final class ContainerNode extends AbstractNode {
         try {
             return call.apply(container.getDockerClient());
         } catch (RuntimeException e) {
-            throw new TopologyException("docker " + command + " of " + name + " (container "
-                    + shortId() + ") failed: " + e.getMessage(), e);
+            throw new TopologyException("docker " + command + " of " + name + " (container " + shortId() + ") failed: " + e.getMessage(), e);
         }
     }
 

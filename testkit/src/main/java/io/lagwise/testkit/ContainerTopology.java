@@ -85,12 +85,10 @@ final class ContainerTopology extends AbstractTopology<ContainerNode> {
 
     static ReplicationTopology start(TopologySpec spec) {
         if (spec.masterPort() != 0) {
-            throw new TopologyException("masterPort applies to " + TopologyBackend.LOCAL_PROCESSES + " only: a "
-                    + spec.backend() + " master gets the port Docker maps; leave masterPort unset");
+            throw new TopologyException("masterPort applies to " + TopologyBackend.LOCAL_PROCESSES + " only: a " + spec.backend() + " master gets the port Docker maps; leave masterPort unset");
         }
         if (spec.binaries() != null) {
-            throw new TopologyException("serverBinaries applies to " + TopologyBackend.LOCAL_PROCESSES + " only: "
-                    + spec.backend() + " runs the container image; set containerImage instead");
+            throw new TopologyException("serverBinaries applies to " + TopologyBackend.LOCAL_PROCESSES + " only: " + spec.backend() + " runs the container image; set containerImage instead");
         }
         long begin = System.nanoTime();
         ContainerTopology topology = new ContainerTopology(spec);
@@ -145,8 +143,7 @@ final class ContainerTopology extends AbstractTopology<ContainerNode> {
         try {
             Testcontainers.exposeHostPorts(ports);
         } catch (RuntimeException e) {
-            throw new TopologyException("cannot expose the replication proxies (host ports " + Arrays.toString(ports)
-                    + ") to containers through Testcontainers' port forwarding: " + e.getMessage(), e);
+            throw new TopologyException("cannot expose the replication proxies (host ports " + Arrays.toString(ports) + ") to containers through Testcontainers' port forwarding: " + e.getMessage(), e);
         }
     }
 

@@ -61,7 +61,6 @@ public enum JdbcDriver {
         if (MYSQL.isAvailable()) {
             return MYSQL;
         }
-        throw new TopologyException("no JDBC driver on the classpath: add org.mariadb.jdbc:mariadb-java-client"
-                + " or com.mysql:mysql-connector-j to your test dependencies");
+        throw new TopologyException("no JDBC driver on the classpath: add org.mariadb.jdbc:mariadb-java-client or com.mysql:mysql-connector-j to your test dependencies");
     }
 }

@@ -85,8 +85,7 @@ final class LocalNode extends AbstractNode {
             String why = result == StartResult.PORT_IN_USE
                     ? "port " + port + " on 127.0.0.1 is already in use" + (fixedPort ? "; choose another port or leave it unset to pick a free one" : "")
                     : result == StartResult.TIMED_OUT ? "it did not answer in time" : "the process exited with code " + exitCode();
-            throw new TopologyException("cannot start " + name + " (" + binaries.mariadbd() + " on port " + port
-                    + "): " + why + ". Last lines of its error log " + errorLog + ":\n" + logTail());
+            throw new TopologyException("cannot start " + name + " (" + binaries.mariadbd() + " on port " + port + "): " + why + ". Last lines of its error log " + errorLog + ":\n" + logTail());
         }
     }
 
@@ -329,8 +328,7 @@ final class LocalNode extends AbstractNode {
         try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             s.setReuseAddress(true);
         } catch (IOException e) {
-            throw new TopologyException("cannot start " + name + ": port " + port + " on 127.0.0.1 is already in use ("
-                    + e.getMessage() + "); choose another port or leave it unset to pick a free one");
+            throw new TopologyException("cannot start " + name + ": port " + port + " on 127.0.0.1 is already in use (" + e.getMessage() + "); choose another port or leave it unset to pick a free one");
         }
     }
 

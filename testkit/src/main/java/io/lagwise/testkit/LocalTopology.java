@@ -126,8 +126,7 @@ final class LocalTopology extends AbstractTopology<LocalNode> {
                 throw new TopologyException(binaries.installDb() + " did not finish in 120 s:\n" + ServerBinaries.tail(out, 25));
             }
             if (p.exitValue() != 0) {
-                throw new TopologyException(binaries.installDb() + " failed with exit code " + p.exitValue()
-                        + " (from " + binaries.source() + "):\n" + ServerBinaries.tail(out, 25));
+                throw new TopologyException(binaries.installDb() + " failed with exit code " + p.exitValue() + " (from " + binaries.source() + "):\n" + ServerBinaries.tail(out, 25));
             }
         } catch (IOException e) {
             throw new TopologyException("cannot run " + binaries.installDb() + ": " + e.getMessage(), e);

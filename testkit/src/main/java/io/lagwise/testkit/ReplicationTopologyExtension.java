@@ -65,8 +65,7 @@ public final class ReplicationTopologyExtension
     private static ReplicationTopology topology(ExtensionContext context) {
         WithReplicationTopology config = find(context);
         if (config == null) {
-            throw new ExtensionConfigurationException("a ReplicationTopology parameter needs @WithReplicationTopology"
-                    + " on the test class");
+            throw new ExtensionConfigurationException("a ReplicationTopology parameter needs @WithReplicationTopology on the test class");
         }
         Key key = Key.of(config);
         ExtensionContext scope = config.shared() ? context.getRoot() : classContext(context);

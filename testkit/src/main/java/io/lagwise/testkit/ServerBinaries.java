@@ -87,10 +87,7 @@ public final class ServerBinaries {
         } catch (TopologyException e) {
             tried.add(e.getMessage());
         }
-        throw new TopologyException("no MariaDB server binary found; tried: " + String.join("; ", tried)
-                + ". Fix: install the MariaDB server (Debian/Ubuntu: apt-get install mariadb-server),"
-                + " or point -D" + DIRECTORY_PROPERTY + " at a MariaDB installation, or make "
-                + BUNDLED_GROUP + ":" + BUNDLED_ARTIFACT + ":" + BUNDLED_VERSION + " resolvable by Maven");
+        throw new TopologyException("no MariaDB server binary found; tried: " + String.join("; ", tried) + ". Fix: install the MariaDB server (Debian/Ubuntu: apt-get install mariadb-server), or point -D" + DIRECTORY_PROPERTY + " at a MariaDB installation, or make " + BUNDLED_GROUP + ":" + BUNDLED_ARTIFACT + ":" + BUNDLED_VERSION + " resolvable by Maven");
     }
 
     /**
@@ -105,11 +102,7 @@ public final class ServerBinaries {
         Path server = find(dir, List.of("bin", "sbin", "libexec"), List.of("mariadbd", "mysqld"));
         Path install = find(dir, List.of("bin", "scripts"), List.of("mariadb-install-db", "mysql_install_db"));
         if (server == null || install == null) {
-            throw new TopologyException("'" + dir + "' is not a MariaDB installation: "
-                    + (server == null ? "no mariadbd in bin/, sbin/ or libexec/" : "")
-                    + (server == null && install == null ? " and " : "")
-                    + (install == null ? "no mariadb-install-db in bin/ or scripts/" : "")
-                    + ". Fix -D" + DIRECTORY_PROPERTY + " / " + DIRECTORY_ENV + " to name the directory that holds them");
+            throw new TopologyException("'" + dir + "' is not a MariaDB installation: " + (server == null ? "no mariadbd in bin/, sbin/ or libexec/" : "") + (server == null && install == null ? " and " : "") + (install == null ? "no mariadb-install-db in bin/ or scripts/" : "") + ". Fix -D" + DIRECTORY_PROPERTY + " / " + DIRECTORY_ENV + " to name the directory that holds them");
         }
         return new ServerBinaries(server, install, dir, "directory " + dir);
     }
@@ -156,8 +149,7 @@ public final class ServerBinaries {
         String os = System.getProperty("os.name", "").toLowerCase();
         String arch = System.getProperty("os.arch", "");
         if (!os.contains("linux") || !(arch.equals("amd64") || arch.equals("x86_64"))) {
-            throw new TopologyException("the bundled MariaDB build runs on Linux x86-64 only, not on "
-                    + os + " " + arch);
+            throw new TopologyException("the bundled MariaDB build runs on Linux x86-64 only, not on " + os + " " + arch);
         }
         Path cache = cacheDirectory().resolve("mariadb-" + BUNDLED_VERSION);
         Path server = cache.resolve("bin/mariadbd");
@@ -256,8 +248,7 @@ public final class ServerBinaries {
         if (Files.isRegularFile(local)) {
             return local;
         }
-        throw new TopologyException(BUNDLED_GROUP + ":" + BUNDLED_ARTIFACT + ":" + BUNDLED_VERSION
-                + " is not on the classpath nor in the local Maven repository (" + local + "), and mvn could not fetch it");
+        throw new TopologyException(BUNDLED_GROUP + ":" + BUNDLED_ARTIFACT + ":" + BUNDLED_VERSION + " is not on the classpath nor in the local Maven repository (" + local + "), and mvn could not fetch it");
     }
 
     static Path localRepository() {

@@ -72,9 +72,7 @@ final class Topologies {
             }
             Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
             if (!replica.awaitPosition(position, left)) {
-                throw new TopologyException(replica.name() + " has not applied the master's position " + position
-                        + " within " + timeout.toMillis() + " ms; it is at " + replica.gtidPosition() + ", "
-                        + replica.replicaStatus());
+                throw new TopologyException(replica.name() + " has not applied the master's position " + position + " within " + timeout.toMillis() + " ms; it is at " + replica.gtidPosition() + ", " + replica.replicaStatus());
             }
         }
     }

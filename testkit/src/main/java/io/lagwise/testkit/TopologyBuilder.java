@@ -115,8 +115,7 @@ public final class TopologyBuilder {
         this.username = requireSqlName("username", username);
         if (password == null || !password.matches("[!#-&(-\\[\\]-~]{1,64}")) {
             // Never echo the value: it is a secret.
-            throw new IllegalArgumentException("password must be 1-64 printable ASCII characters"
-                    + " without quotes, backslashes or spaces");
+            throw new IllegalArgumentException("password must be 1-64 printable ASCII characters without quotes, backslashes or spaces");
         }
         this.password = password;
         return this;
@@ -211,8 +210,7 @@ public final class TopologyBuilder {
 
     private TopologyBuilder addReplica(String region, Duration clientDelay) {
         if (region == null || !IDENTIFIER.matcher(region).matches()) {
-            throw new IllegalArgumentException("replica region must be a plain name (a letter, then letters,"
-                    + " digits, '_' or '-', at most 32): '" + region + "'");
+            throw new IllegalArgumentException("replica region must be a plain name (a letter, then letters, digits, '_' or '-', at most 32): '" + region + "'");
         }
         String name = region;
         for (int i = 2; names.contains(name); i++) {
@@ -232,8 +230,7 @@ public final class TopologyBuilder {
 
     private static String requireSqlName(String setting, String value) {
         if (value == null || !SQL_NAME.matcher(value).matches()) {
-            throw new IllegalArgumentException(setting + " must be a plain SQL name (a letter, then letters,"
-                    + " digits or '_', at most 32): '" + value + "'");
+            throw new IllegalArgumentException(setting + " must be a plain SQL name (a letter, then letters, digits or '_', at most 32): '" + value + "'");
         }
         return value;
     }
