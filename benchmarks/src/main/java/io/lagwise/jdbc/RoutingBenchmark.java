@@ -157,7 +157,7 @@ public class RoutingBenchmark {
         Router.Route placed = router.place(cluster.classifier.classify(SELECT), in.state);
         Node candidate = router.candidate(null, null, in.session.lastReplica());
         return router.read(io.lagwise.core.Consistency.READ_YOUR_WRITES, false, in.session.token(), in.session,
-                candidate, false, cluster.ticker.read());
+                candidate, false, cluster.ticker);
     }
 
     private String select(DataSource ds) throws SQLException {

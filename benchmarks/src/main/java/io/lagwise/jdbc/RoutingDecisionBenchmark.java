@@ -86,6 +86,6 @@ public class RoutingDecisionBenchmark {
         }
         Consistency c = Router.effective(null, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         Node candidate = router.candidate(null, null, session.lastReplica());
-        return router.read(c, false, session.token(), session, candidate, false, cluster.ticker.read());
+        return router.read(c, false, session.token(), session, candidate, false, cluster.ticker);
     }
 }

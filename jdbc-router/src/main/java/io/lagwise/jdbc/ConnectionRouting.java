@@ -252,7 +252,7 @@ final class ConnectionRouting {
         for (int attempt = 0; ; attempt++) {
             Node candidate = attempt > cluster.replicas.size() ? null
                     : cluster.router.candidate(replica == null ? null : replica.node, avoid, session.lastReplica());
-            Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, cluster.ticker.read());
+            Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, cluster.ticker);
             switch (r.target) {
                 case BARRIER:
                     barrier(session);

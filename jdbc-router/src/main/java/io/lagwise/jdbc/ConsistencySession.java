@@ -39,6 +39,8 @@ public final class ConsistencySession implements AutoCloseable {
     volatile long lastWriteNanos;
     /** Until when (ticker) reads go to the master because a write's position could not be read. */
     volatile long pinnedUntilNanos;
+    /** Whether {@link #pinnedUntilNanos} was ever set: until then a read need not look at the clock. */
+    volatile boolean pinned;
 
     ConsistencySession(Sessions owner, boolean bindToCurrentThread, Ticker ticker) {
         this.owner = owner;
@@ -128,9 +130,10 @@ public final class ConsistencySession implements AutoCloseable {
     synchronized void unknownPosition(Cluster cluster, long atNanos) {
         observeWrite(GtidSet.empty(), atNanos);
         long until = ticker.read() + cluster.pinWindow.nanos();
-        if (until - pinnedUntilNanos > 0) {
+        if (!pinned || until - pinnedUntilNanos > 0) {
             pinnedUntilNanos = until;
         }
+        pinned = true;
     }
 
     /** Connections of this session with writes whose position is not in the token yet. */

@@ -3,6 +3,7 @@ package io.lagwise.jdbc;
 import io.lagwise.core.Consistency;
 import io.lagwise.core.ConsistencyToken;
 import io.lagwise.core.NodeRole;
+import io.lagwise.core.Ticker;
 import java.sql.SQLException;
 
 /**
@@ -213,17 +214,17 @@ final class Router {
      * @param session the session: its last replica, last write time and pin
      * @param candidate the replica the read would use ({@link #candidate}); null if none
      * @param barrierDone the session already merged the master's position for this read
-     * @param now the data source's ticker
+     * @param ticker the data source's clock, read only when a pin window decides (a clock read costs
+     *     as much as the rest of the decision)
      * @throws SQLException (08001) when no replica can take the read and the fallback is {@code FAIL}
      */
     Route read(Consistency c, boolean preparing, ConsistencyToken token, ConsistencySession session, Node candidate,
-            boolean barrierDone, long now) throws SQLException {
+            boolean barrierDone, Ticker ticker) throws SQLException {
         if (c == Consistency.STRONG) {
             return STRONG;
         }
-        boolean masterUp = cluster.master.available();
         boolean ryw = c == Consistency.READ_YOUR_WRITES && !preparing;
-        if (ryw && masterUp && session.pinnedUntilNanos - now > 0) {
+        if (ryw && session.pinned && session.pinnedUntilNanos - ticker.read() > 0 && cluster.master.available()) {
             // A write's position could not be read: the pin window covers it. (A master that is
             // down cannot serve: reads then go on from replicas, as they must.)
             return PINNED;
@@ -247,8 +248,8 @@ final class Router {
             return REPLICA;
         }
         if (cluster.mode == ReadYourWritesMode.PIN || token.position().isEmpty()) {
-            boolean inWindow = now - session.lastWriteNanos < cluster.pinWindow.nanos();
-            return inWindow && masterUp ? PINNED : REPLICA;
+            boolean inWindow = ticker.read() - session.lastWriteNanos < cluster.pinWindow.nanos();
+            return inWindow && cluster.master.available() ? PINNED : REPLICA;
         }
         if (candidate.knownPosition.isAtLeast(token.position())) {
             return REPLICA;

@@ -243,7 +243,7 @@ class RouterTest {
         final ConsistencySession session = new ConsistencySession(null, false, ticker);
 
         Router.Route read(Consistency c, ConsistencyToken token, Node candidate) throws SQLException {
-            return router.read(c, false, token, session, candidate, false, ticker.read());
+            return router.read(c, false, token, session, candidate, false, ticker);
         }
 
         @Test
@@ -280,16 +280,16 @@ class RouterTest {
         void readYourWrites_withoutAWait_fallsBackToTheMaster() throws SQLException {
             Cluster noWait = cluster(ReadYourWritesMode.GTID, Duration.ZERO, ReadFallback.MASTER);
             ConsistencyToken token = ConsistencyToken.of(gtid("0-1-100"), System.currentTimeMillis());
-            assertThat(noWait.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker.read()))
+            assertThat(noWait.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker))
                     .isSameAs(Router.Route.of(Router.Target.FALLBACK, RouteReason.READ_YOUR_WRITES));
         }
 
         @Test
         void preparing_skipsTheReadYourWritesChecks() throws SQLException {
             ConsistencyToken token = ConsistencyToken.of(gtid("0-1-100"), System.currentTimeMillis());
-            assertThat(router.read(Consistency.READ_YOUR_WRITES, true, token, session, oslo, false, ticker.read()).target)
+            assertThat(router.read(Consistency.READ_YOUR_WRITES, true, token, session, oslo, false, ticker).target)
                     .isEqualTo(Router.Target.REPLICA);
-            assertThat(router.read(Consistency.STRONG, true, token, session, oslo, false, ticker.read()).target)
+            assertThat(router.read(Consistency.STRONG, true, token, session, oslo, false, ticker).target)
                     .isEqualTo(Router.Target.MASTER);
         }
 
@@ -299,7 +299,7 @@ class RouterTest {
                     .isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.NO_REPLICA));
             Cluster failing = cluster(ReadYourWritesMode.GTID, Duration.ofMillis(50), ReadFallback.FAIL);
             oslo.health = Health.DOWN;
-            assertThatThrownBy(() -> failing.router.read(Consistency.EVENTUAL, false, ConsistencyToken.none(), session, null, false, 0))
+            assertThatThrownBy(() -> failing.router.read(Consistency.EVENTUAL, false, ConsistencyToken.none(), session, null, false, ticker))
                     .hasMessage("test: no replica could serve the read (replicas=4, up=4, saturated=1) and readFallback is FAIL");
         }
 
@@ -308,7 +308,7 @@ class RouterTest {
             session.lastReplica(frankfurt);
             ConsistencyToken none = ConsistencyToken.none();
             assertThat(read(Consistency.READ_YOUR_WRITES, none, oslo).target).isEqualTo(Router.Target.BARRIER);
-            assertThat(router.read(Consistency.READ_YOUR_WRITES, false, none, session, oslo, true, ticker.read()).target)
+            assertThat(router.read(Consistency.READ_YOUR_WRITES, false, none, session, oslo, true, ticker).target)
                     .isEqualTo(Router.Target.REPLICA);
             assertThat(read(Consistency.READ_YOUR_WRITES, none, frankfurt).target).as("staying: no barrier").isEqualTo(Router.Target.REPLICA);
             assertThat(read(Consistency.EVENTUAL, none, oslo).target).as("eventual reads are not monotonic").isEqualTo(Router.Target.REPLICA);
@@ -319,13 +319,13 @@ class RouterTest {
             Cluster pin = cluster(ReadYourWritesMode.PIN, Duration.ofMillis(50), ReadFallback.MASTER);
             session.observeWrite(GtidSet.empty(), ticker.read());
             ConsistencyToken token = session.token();
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker.read()))
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker))
                     .isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.READ_YOUR_WRITES));
             ticker.advance(Duration.ofMillis(99));
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker.read()).target)
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker).target)
                     .isEqualTo(Router.Target.MASTER);
             ticker.advance(Duration.ofMillis(1));
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker.read()).target)
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, token, session, oslo, false, ticker).target)
                     .as("the 100 ms minimum window has passed").isEqualTo(Router.Target.REPLICA);
         }
 
@@ -338,10 +338,10 @@ class RouterTest {
             pin.pinWindow.publish(pin.replicas);
             session.observeWrite(GtidSet.empty(), ticker.read());
             ticker.advance(Duration.ofMillis(700));
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker.read()).target)
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker).target)
                     .as("twice the p99 of 400 ms").isEqualTo(Router.Target.MASTER);
             ticker.advance(Duration.ofMillis(110));
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker.read()).target)
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker).target)
                     .isEqualTo(Router.Target.REPLICA);
         }
 
@@ -368,10 +368,10 @@ class RouterTest {
         void anImportedToken_pinsFromItsWritersTime_onThisTicker() throws SQLException {
             Cluster pin = cluster(ReadYourWritesMode.PIN, Duration.ofMillis(50), ReadFallback.MASTER);
             session.importToken(ConsistencyToken.of(GtidSet.empty(), System.currentTimeMillis() - 60).export());
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker.read()).target)
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker).target)
                     .isEqualTo(Router.Target.MASTER);
             ticker.advance(Duration.ofMillis(45));
-            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker.read()).target)
+            assertThat(pin.router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, ticker).target)
                     .as("written ~105 ms ago by the other instance's clock").isEqualTo(Router.Target.REPLICA);
         }
     }

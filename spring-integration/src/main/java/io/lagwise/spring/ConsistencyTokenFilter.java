@@ -60,7 +60,7 @@ public class ConsistencyTokenFilter extends OncePerRequestFilter implements Orde
      */
     private static final int MAX_ENCODED_LENGTH = 3 * ConsistencyToken.MAX_LENGTH;
     private static final String SESSION_ATTRIBUTE = ConsistencyTokenFilter.class.getName() + ".session";
-    private static final java.util.concurrent.atomic.AtomicBoolean warnedTooManyDomains = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean warnedTooManyDomains = new java.util.concurrent.atomic.AtomicBoolean();
 
     private final LagwiseDataSource dataSource;
     private final String cookieName;
