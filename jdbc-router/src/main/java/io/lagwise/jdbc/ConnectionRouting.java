@@ -64,7 +64,7 @@ final class ConnectionRouting {
      */
     Physical route(StatementKind kind, boolean executing, Consistency hint) throws SQLException {
         checkOpen();
-        if (txLost != null) {
+        if (txLost != null || tx != null && closedUnder(tx)) {
             throw transactionLost();
         }
         Router.Route r = cluster.router.place(kind, state);
@@ -78,7 +78,7 @@ final class ConnectionRouting {
                 }
                 break;
             case LAST_USED:
-                p = lastUsed != null ? lastUsed : master();
+                p = lastUsed != null && !closedUnder(lastUsed) ? lastUsed : master();
                 break;
             case READ:
                 p = read(hint, !executing, null);
@@ -124,7 +124,7 @@ final class ConnectionRouting {
     Physical routeCall(StatementKind kind, Physical preparedOn) throws SQLException {
         if (kind == StatementKind.READ && state.autoCommit && tx == null && !state.forcedMaster) {
             checkOpen();
-            if (preparedOn != master && preparedOn != replica) {
+            if (preparedOn != master && preparedOn != replica || closedUnder(preparedOn)) {
                 throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
             }
             count(preparedOn, preparedOn.onReplica() ? RouteReason.REPLICA : RouteReason.NO_REPLICA);
@@ -267,7 +267,7 @@ final class ConnectionRouting {
                     readReason = r.reason;
                     return master();
                 default: // REPLICA, WAIT
-                    Physical p = replica != null ? replica : borrowReplica(candidate);
+                    Physical p = replica != null && !closedUnder(replica) ? replica : borrowReplica(candidate);
                     if (p == null) {
                         avoid = candidate; // marked down by the failed borrow: choose again
                         continue;
@@ -347,7 +347,7 @@ final class ConnectionRouting {
     }
 
     private Physical master() throws SQLException {
-        if (master != null) {
+        if (master != null && !closedUnder(master)) {
             return master;
         }
         Node node = cluster.master;
@@ -388,6 +388,29 @@ final class ConnectionRouting {
         } catch (SQLException e) {
             throw failed(p, e);
         }
+    }
+
+    /**
+     * Whether the pool closed {@code p} under this connection, which then forgets it (a transaction
+     * on it is lost): HikariCP closes a connection itself when any call on it fails with an error of
+     * its own list (SQLState {@code 0A000}, {@code 01002}, error 1105…), which this class may never
+     * see, or see as the statement's own error. Asked of the pool's proxy: no round trip.
+     */
+    private boolean closedUnder(Physical p) {
+        boolean closed;
+        try {
+            closed = p.conn.isClosed();
+        } catch (SQLException e) {
+            closed = true;
+        }
+        if (closed) {
+            if (p == tx) {
+                endTransaction();
+                txLost = p.node.label();
+            }
+            drop(p);
+        }
+        return closed;
     }
 
     /** Forgets a broken server connection and evicts it from its pool. */

@@ -16,6 +16,9 @@ final class Physical {
     int isolation = -1;
     String catalog;
     String schema;
+    /** The connection's own catalog and schema before the first change here: what goes back to the pool. */
+    String catalogBefore;
+    String schemaBefore;
     int holdability = -1;
     int networkTimeout = -1;
     boolean clientInfoApplied;

@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.Executor;
 
@@ -12,7 +13,9 @@ import java.util.concurrent.Executor;
  * schema, holdability, network timeout, client info, type map — kept as plain fields and applied to
  * whichever server connection is about to be used, only where they differ (MariaDB Connector/J's
  * good idea: replay session state when switching hosts). HikariCP resets most of them when a
- * connection goes back to its pool; {@link #clean} undoes the two it does not.
+ * connection goes back to its pool; {@link #clean} undoes what it does not: client info, the type
+ * map, and the catalog and schema (HikariCP resets those only to a catalog or schema of its own
+ * configuration, and our pools have none).
  */
 final class SessionSettings {
 
@@ -45,10 +48,16 @@ final class SessionSettings {
             p.isolation = isolation;
         }
         if (catalog != null && !catalog.equals(p.catalog)) {
+            if (p.catalog == null) {
+                p.catalogBefore = c.getCatalog(); // what clean() puts back
+            }
             c.setCatalog(catalog);
             p.catalog = catalog;
         }
         if (schema != null && !schema.equals(p.schema)) {
+            if (p.schema == null) {
+                p.schemaBefore = c.getSchema();
+            }
             c.setSchema(schema);
             p.schema = schema;
         }
@@ -71,10 +80,11 @@ final class SessionSettings {
     }
 
     /**
-     * Undoes what the pool would not (client info, the type map), so that the next borrower does not
-     * inherit them.
+     * Undoes what the pool would not (client info, the type map, the catalog and schema), so that the
+     * next borrower does not inherit them.
      *
-     * @throws SQLException if the connection refuses: the caller evicts it
+     * @throws SQLException if the connection refuses, or had no catalog or schema to go back to: the
+     *     caller evicts it
      */
     void clean(Physical p) throws SQLException {
         if (p.clientInfoApplied) {
@@ -85,6 +95,20 @@ final class SessionSettings {
         }
         if (typeMap != null) {
             p.conn.setTypeMap(new HashMap<>());
+        }
+        // Asked of the driver: one that ignores the setting (MySQL Connector/J's setSchema, by default)
+        // has nothing to undo.
+        if (p.catalog != null && !Objects.equals(p.conn.getCatalog(), p.catalogBefore)) {
+            if (p.catalogBefore == null) {
+                throw new SQLException("no catalog to go back to", "HY000");
+            }
+            p.conn.setCatalog(p.catalogBefore);
+        }
+        if (p.schema != null && !Objects.equals(p.conn.getSchema(), p.schemaBefore)) {
+            if (p.schemaBefore == null) {
+                throw new SQLException("no schema to go back to", "HY000");
+            }
+            p.conn.setSchema(p.schemaBefore);
         }
     }
 }

@@ -1,0 +1,361 @@
+package io.lagwise.jdbc;
+
+import static io.lagwise.jdbc.FakeCluster.query;
+import static io.lagwise.jdbc.FakeCluster.update;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.lagwise.core.GtidSet;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransactionRollbackException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Read-your-writes through real connections against fake servers: where a write's position is read
+ * ({@code @@last_gtid} on the connection that wrote, or the master's {@code @@gtid_binlog_pos} when
+ * that cannot be trusted), when, how often, and what the read then does with it (waits on the replica,
+ * or falls back to the master). The server versions of several of these are in
+ * {@code RoutingDefectsTest} and {@code ReadYourWritesTest}.
+ */
+class ConnectionRoutingReadYourWritesTest {
+
+    final FakeCluster fakes = new FakeCluster();
+    final FakeServer master = fakes.master;
+    final FakeServer oslo1 = fakes.replica(1);
+
+    @AfterEach
+    void close() throws SQLException {
+        fakes.close();
+    }
+
+    static GtidSet gtid(String s) {
+        return GtidSet.parse(s);
+    }
+
+    /** The connection a statement starting with {@code prefix} ran on, the only time it ran on {@code server}. */
+    static int connectionOf(FakeServer server, String prefix) {
+        List<FakeServer.Executed> e = server.executed(prefix);
+        assertThat(e).as("%s on %s", prefix, server.name).hasSize(1);
+        return e.get(0).connection();
+    }
+
+    // ---- Capture ---------------------------------------------------------------------------------
+
+    @Test
+    void afterAnAutoCommitWrite_theNextRead_readsLastGtidOnTheWritersConnection_onceForSeveralReads_thenWaits()
+            throws SQLException {
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(query(c, "SELECT * FROM t")).isEqualTo("1");
+        }
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@last_gtid",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t", "oslo-1: SELECT * FROM t",
+                "oslo-1: SELECT * FROM t");
+        assertThat(connectionOf(master, "SELECT @@last_gtid")).as("the connection the write ran on")
+                .isEqualTo(connectionOf(master, "INSERT"));
+        assertThat(oslo1.executed("SELECT MASTER_GTID_WAIT").get(0).parameters())
+                .containsEntry(1, List.of("setString", "0-1-5")).containsEntry(2, List.of("setDouble", 0.05));
+        assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-5"));
+        RoutingStats stats = fakes.cluster.stats();
+        assertThat(stats.routed(RouteReason.WRITE)).isEqualTo(1);
+        assertThat(stats.routed(RouteReason.REPLICA_AFTER_WAIT)).isEqualTo(1);
+        assertThat(stats.routed(RouteReason.REPLICA)).as("the replica is known to have the write now").isEqualTo(2);
+        assertThat(stats.readYourWritesWaits()).isEqualTo(1);
+        assertThat(stats.readYourWritesFallbacks()).isZero();
+    }
+
+    @Test
+    void aReplicaKnownToHaveTheWrite_servesTheReadWithoutWaiting() throws SQLException {
+        fakes.replicaNode(1).knownPosition = gtid("0-1-6");
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@last_gtid",
+                "oslo-1: SELECT * FROM t");
+        assertThat(fakes.routed(RouteReason.REPLICA)).isEqualTo(1);
+    }
+
+    @Test
+    void aWaitThatTimesOut_sendsTheReadToTheMaster_andCountsAFallback() throws SQLException {
+        oslo1.waitResult = -1;
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@last_gtid",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "master: SELECT * FROM t");
+        RoutingStats stats = fakes.cluster.stats();
+        assertThat(stats.routed(RouteReason.READ_YOUR_WRITES)).isEqualTo(1);
+        assertThat(stats.readYourWritesWaits()).isEqualTo(1);
+        assertThat(stats.readYourWritesFallbacks()).isEqualTo(1);
+        assertThat(fakes.replicaNode(1).knownPosition.isEmpty()).as("nothing learnt from a wait that timed out").isTrue();
+    }
+
+    @Test
+    void aWaitAnsweredWithNull_countsAsNotApplied() throws SQLException {
+        oslo1.waitResult = null; // MASTER_GTID_WAIT returns NULL on an error
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(master.count("SELECT * FROM t")).isEqualTo(1);
+        assertThat(fakes.cluster.stats().readYourWritesFallbacks()).isEqualTo(1);
+    }
+
+    @Test
+    void aReplicaThatDiesUnderTheWait_isMarkedDown_andTheReadWaitsOnTheNext_afterLearningTheMastersPosition()
+            throws SQLException {
+        oslo1.failNext("SELECT MASTER_GTID_WAIT", FakeServer.linkFailure());
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@last_gtid",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "master: SELECT @@gtid_binlog_pos",
+                "oslo-2: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-2: SELECT * FROM t");
+        assertThat(fakes.replicaNode(1).isDown()).isTrue();
+        assertThat(fakes.replica(2).executed("SELECT MASTER_GTID_WAIT").get(0).parameters())
+                .as("the token now holds the master's position").containsEntry(1, List.of("setString", "0-1-7"));
+        assertThat(fakes.routed(RouteReason.REPLICA_AFTER_WAIT)).isEqualTo(1);
+    }
+
+    @Test
+    void afterTheWritersMasterConnectionBroke_theCaptureReadsTheMastersPosition_notLastGtidOnTheNewConnection()
+            throws SQLException {
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+        master.failNext("SELECT * FROM t FOR UPDATE", FakeServer.linkFailure());
+        assertThatThrownBy(() -> query(c, "SELECT * FROM t FOR UPDATE"))
+                .isInstanceOf(SQLNonTransientConnectionException.class)
+                .hasMessage("test: lost the connection to master master:3306: Communications link failure");
+        query(c, "SELECT * FROM t FOR UPDATE"); // borrows a new master connection
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT * FROM t FOR UPDATE",
+                "master: SELECT * FROM t FOR UPDATE", "master: SELECT @@gtid_binlog_pos",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        List<FakeServer.Executed> locking = master.executed("SELECT * FROM t FOR UPDATE");
+        assertThat(locking.get(1).connection()).as("a new master connection").isNotEqualTo(locking.get(0).connection());
+        assertThat(connectionOf(master, "SELECT @@gtid_binlog_pos")).as("read on the connection held now")
+                .isEqualTo(locking.get(1).connection());
+        assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-7"));
+    }
+
+    // ---- Other connections of the session ------------------------------------------------------
+
+    @Test
+    void anotherConnectionOfTheSession_neverTouchesTheWritersServerConnection_yetReadsBehindNoWrite()
+            throws SQLException {
+        RoutingConnection writer = fakes.connect();
+        update(writer, "INSERT INTO t VALUES (1)");
+        int writersConnection = connectionOf(master, "INSERT");
+
+        RoutingConnection reader = fakes.connect();
+        query(reader, "SELECT * FROM t");
+
+        assertThat(master.executed()).filteredOn(e -> e.connection() == writersConnection)
+                .extracting(FakeServer.Executed::sql).containsExactly("INSERT INTO t VALUES (1)");
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@gtid_binlog_pos",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-7"));
+
+        update(writer, "INSERT INTO t VALUES (2)"); // the writer goes on on its own connection
+        assertThat(master.executed("INSERT")).extracting(FakeServer.Executed::connection)
+                .containsOnly(writersConnection);
+    }
+
+    @Test
+    void aConnectionOnAnotherThread_withTheSessionAttached_neverTouchesTheWritersServerConnection() throws Exception {
+        ExecutorService other = Executors.newSingleThreadExecutor(r -> new Thread(r, "other-thread"));
+        ConsistencySession session = fakes.cluster.sessions.open();
+        try {
+            RoutingConnection writer = fakes.connect();
+            update(writer, "INSERT INTO t VALUES (1)");
+            int writersConnection = connectionOf(master, "INSERT");
+
+            CompletableFuture.runAsync(() -> {
+                try (ConsistencySession.Scope attached = session.attach(); RoutingConnection reader = fakes.connect()) {
+                    query(reader, "SELECT * FROM t");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            }, other).get(10, TimeUnit.SECONDS);
+
+            assertThat(master.executed()).filteredOn(e -> e.connection() == writersConnection)
+                    .extracting(FakeServer.Executed::sql).containsExactly("INSERT INTO t VALUES (1)");
+            assertThat(master.executed("SELECT @@gtid_binlog_pos")).singleElement()
+                    .satisfies(e -> assertThat(e.thread()).isEqualTo("other-thread"));
+            assertThat(oslo1.executed("SELECT MASTER_GTID_WAIT").get(0).parameters())
+                    .containsEntry(1, List.of("setString", "0-1-7"));
+            assertThat(session.token().position()).isEqualTo(gtid("0-1-7"));
+        } finally {
+            session.close();
+            other.shutdownNow();
+        }
+    }
+
+    // ---- Transactions ---------------------------------------------------------------------------
+
+    @Test
+    void anImplicitCommit_keepsTheTransactionsWritesInTheToken_afterRollback() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        c.setAutoCommit(false);
+        update(c, "INSERT INTO t VALUES (1)");
+        update(c, "CREATE TABLE x (id INT)"); // commits the INSERT with it
+        c.rollback();
+        assertThat(fakes.session().pendingConnections()).as("committed, not captured yet").isEqualTo(1);
+
+        c.setAutoCommit(true);
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: CREATE TABLE x (id INT)",
+                "master: SELECT @@last_gtid", "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-5"));
+    }
+
+    @Test
+    void aRolledBackTransaction_leavesNothingPending() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        c.setAutoCommit(false);
+        update(c, "INSERT INTO t VALUES (1)");
+        c.rollback();
+        assertThat(fakes.session().pendingConnections()).isZero();
+
+        c.setAutoCommit(true);
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "oslo-1: SELECT * FROM t");
+        assertThat(fakes.session().token().isEmpty()).isTrue();
+        assertThat(master.calls(connectionOf(master, "INSERT"))).contains("rollback()");
+    }
+
+    @Test
+    void aCommitThatFailsWithAConnectionError_keepsTheWritesInTheToken() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        c.setAutoCommit(false);
+        update(c, "INSERT INTO t VALUES (1)");
+        master.failOn("commit", FakeServer.linkFailure());
+
+        assertThatThrownBy(c::commit)
+                .isInstanceOf(SQLNonTransientConnectionException.class)
+                .hasMessage("test: lost the connection to master master:3306: Communications link failure;"
+                        + " the transaction is lost: roll back and run it again");
+        c.rollback();
+        assertThat(fakes.session().pendingConnections()).as("the commit may have landed").isEqualTo(1);
+        c.setAutoCommit(true);
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).as("its connection is gone: the master's position, on another connection")
+                .containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@gtid_binlog_pos",
+                        "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        assertThat(connectionOf(master, "SELECT @@gtid_binlog_pos")).isNotEqualTo(connectionOf(master, "INSERT"));
+        assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-7"));
+    }
+
+    @Test
+    void aCommitRefusedByTheServer_leavesTheTransactionOpen_andItsWritesOutOfTheToken() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        c.setAutoCommit(false);
+        update(c, "INSERT INTO t VALUES (1)");
+        SQLException deadlock = new SQLTransactionRollbackException("Deadlock found when trying to get lock", "40001", 1213);
+        master.failOn("commit", deadlock);
+
+        assertThatThrownBy(c::commit).isSameAs(deadlock);
+        assertThat(c.currentServer()).isEqualTo("master master:3306");
+        c.rollback();
+
+        assertThat(fakes.session().pendingConnections()).isZero();
+        assertThat(fakes.session().token().isEmpty()).isTrue();
+    }
+
+    @Test
+    void switchingAutoCommitOn_commits_andTheWritesReachTheToken() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        c.setAutoCommit(false);
+        update(c, "INSERT INTO t VALUES (1)");
+        c.setAutoCommit(true);
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(master.calls(connectionOf(master, "INSERT"))).contains("setAutoCommit(true)");
+        assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-5"));
+    }
+
+    // ---- The end of a connection ----------------------------------------------------------------
+
+    @Test
+    void closeAfterAnUncapturedWrite_runsNoQuery_andDefersTheWriteToTheMastersPosition() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        c.close();
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)");
+        assertThat(fakes.session().hasDeferredWrite()).isTrue();
+        assertThat(fakes.session().pendingConnections()).isZero();
+
+        RoutingConnection next = fakes.connect();
+        query(next, "SELECT * FROM t");
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@gtid_binlog_pos",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        assertThat(fakes.session().hasDeferredWrite()).isFalse();
+    }
+
+    @Test
+    void closeInsideATransaction_rollsItBack_andLeavesNothingPending() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        c.setAutoCommit(false);
+        update(c, "INSERT INTO t VALUES (1)");
+
+        c.close();
+
+        assertThat(master.calls(connectionOf(master, "INSERT"))).as("by the pool").contains("rollback()");
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)");
+        ConsistencySession session = fakes.session();
+        assertThat(session.pendingConnections()).isZero();
+        assertThat(session.hasDeferredWrite()).isFalse();
+        assertThat(session.token().isEmpty()).isTrue();
+    }
+
+    @Test
+    void abortAfterAnUncapturedWrite_runsNoQuery_andPinsTheSessionToTheMaster() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+        int writersConnection = connectionOf(master, "INSERT");
+
+        c.abort(Runnable::run);
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)");
+        ConsistencySession session = fakes.session();
+        assertThat(session.pinnedUntilNanos - fakes.ticker.read()).isPositive();
+        assertThat(session.hasDeferredWrite()).isFalse();
+        assertThat(master.calls(writersConnection)).contains("abort(executor)");
+        assertThat(c.isClosed()).isTrue();
+
+        RoutingConnection next = fakes.connect();
+        query(next, "SELECT * FROM t");
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT * FROM t");
+        assertThat(fakes.routed(RouteReason.READ_YOUR_WRITES)).isEqualTo(1);
+
+        fakes.ticker.advance(Duration.ofMillis(101)); // past the pin window
+        query(next, "SELECT * FROM t");
+        assertThat(oslo1.count("SELECT * FROM t")).isEqualTo(1);
+    }
+}
