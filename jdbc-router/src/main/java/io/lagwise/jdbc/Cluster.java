@@ -31,6 +31,11 @@ final class Cluster {
     final PinWindow pinWindow;
     /** The routing decision. */
     final Router router;
+    /**
+     * How recently the monitor must have heard a replica for a read that timed out there to count
+     * as merely slow (twice the monitor interval; set at build).
+     */
+    long answerWindowNanos = 500_000_000L;
     final Consistency consistency;
     final ReadYourWritesMode mode;
     final long maxWaitNanos;
@@ -178,7 +183,7 @@ final class Cluster {
 
     /** The master's pool had no free connection in time: the server is fine, the pool is full. */
     SQLException masterBusy(SQLException cause) {
-        return new SQLTransientConnectionException(name + ": no connection to " + master.label() + " became free in time: " + cause.getMessage(), cause.getSQLState(), cause);
+        return new SQLTransientConnectionException(name + ": no connection to " + master.label() + " became free in time: " + SqlErrors.describe(cause), cause.getSQLState(), cause);
     }
 
     /** Wraps a failure to reach the master, naming it. */

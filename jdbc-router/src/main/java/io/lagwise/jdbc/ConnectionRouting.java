@@ -48,8 +48,6 @@ final class ConnectionRouting {
     /** The server whose broken connection took the running transaction with it; null if none. */
     private String txLost;
     Physical lastUsed;
-    /** Why the last read went where it did: set by {@link #read}, consumed by its caller at once. */
-    private RouteReason readReason = RouteReason.REPLICA;
 
     ConnectionRouting(Cluster cluster) {
         this.cluster = cluster;
@@ -59,8 +57,10 @@ final class ConnectionRouting {
     /**
      * The server connection a statement of this kind runs on, with the session state applied; starts
      * a transaction on it when auto-commit is off and none runs. {@code executing} is false when a
-     * statement is only being prepared: then nothing is counted, and a read is placed where it will
-     * most likely run, without the read-your-writes checks (each execution routes for real).
+     * statement is only being prepared: then nothing is counted, and an auto-commit read is placed
+     * where it will most likely run, without the read-your-writes checks (each execution routes for
+     * real). A read that begins a transaction is decided in full even when prepared: the transaction
+     * stays where it begins.
      */
     Physical route(StatementKind kind, boolean executing, Consistency hint) throws SQLException {
         checkOpen();
@@ -81,8 +81,8 @@ final class ConnectionRouting {
                 p = lastUsed != null && !closedUnder(lastUsed) ? lastUsed : master();
                 break;
             case READ:
-                p = read(hint, !executing, null);
-                reason = readReason;
+                reason = read(hint, !executing && state.autoCommit, null);
+                p = reason.target() == NodeRole.REPLICA ? replica : master;
                 break;
             default:
                 p = master();
@@ -94,14 +94,25 @@ final class ConnectionRouting {
             tx = p;
             state.beginTransaction(p.role(), reason, executing);
         }
+        if (!executing) {
+            apply(p); // preparing decides nothing for the next statement (SHOW WARNINGS, FOUND_ROWS())
+            return p;
+        }
         use(p);
-        if (executing) {
-            count(p, reason);
-            if (!p.onReplica() && (Router.mayWrite(kind) || kind == StatementKind.MASTER_HINT)) {
-                capture.wrote(p, state.autoCommit);
-            }
+        count(p, reason);
+        if (mayWrite(p, kind)) {
+            capture.wrote(p, state.autoCommit);
         }
         return p;
+    }
+
+    /**
+     * Whether a statement on {@code p} may write, for read-your-writes: on the master, one that may
+     * change data or session state, carries the master hint, or runs under {@code useMaster()} (the
+     * same as the hint on each statement: a stored function may write).
+     */
+    private boolean mayWrite(Physical p, StatementKind kind) {
+        return !p.onReplica() && (Router.mayWrite(kind) || kind == StatementKind.MASTER_HINT || state.useMaster);
     }
 
     /**
@@ -110,27 +121,43 @@ final class ConnectionRouting {
      * since it then runs where it was prepared ({@link #routeCall}); else as any statement.
      */
     Physical prepareCallOn(StatementKind kind) throws SQLException {
-        if (kind == StatementKind.READ && state.autoCommit && tx == null && !state.forcedMaster) {
+        if (autoCommitRead(kind)) {
             checkOpen();
-            return use(read(null, false, null));
+            RouteReason r = read(null, false, null);
+            Physical p = r.target() == NodeRole.REPLICA ? replica : master;
+            apply(p);
+            return p;
         }
         return route(kind, false, null);
     }
 
+    private boolean autoCommitRead(StatementKind kind) {
+        return kind == StatementKind.READ && state.autoCommit && tx == null && !state.forcedMaster && !state.useMaster;
+    }
+
     /**
-     * Where a prepared call runs now: where it was prepared when it is an auto-commit read (a call
-     * cannot move: its OUT parameters belong to one server), else where its connection routes it.
+     * Where a prepared call runs now. An auto-commit read is decided again (read-your-writes
+     * included: the session may have written since it was prepared) and runs where it was prepared
+     * when that server is fresh enough — the master always is; a replica is once it has applied the
+     * session's token, after a bounded wait. A call cannot move (its OUT parameters belong to one
+     * server), so a replica that is still behind fails it with a clear error rather than answer
+     * stale. Other calls go where their connection routes them.
      */
     Physical routeCall(StatementKind kind, Physical preparedOn) throws SQLException {
-        if (kind == StatementKind.READ && state.autoCommit && tx == null && !state.forcedMaster) {
-            checkOpen();
-            if (preparedOn != master && preparedOn != replica || closedUnder(preparedOn)) {
-                throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
-            }
-            count(preparedOn, preparedOn.onReplica() ? RouteReason.REPLICA : RouteReason.NO_REPLICA);
-            return use(preparedOn);
+        if (!autoCommitRead(kind)) {
+            return route(kind, true, null);
         }
-        return route(kind, true, null);
+        checkOpen();
+        if (preparedOn != master && preparedOn != replica || closedUnder(preparedOn)) {
+            throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
+        }
+        RouteReason r = preparedOn.onReplica() ? read(null, false, null) : RouteReason.MASTER_REQUIRED;
+        if (preparedOn.onReplica() && (r.target() != NodeRole.REPLICA || replica != preparedOn)) {
+            throw new SQLException(cluster.name + ": this call was prepared on " + preparedOn.node.label() + ", which has not applied the session's newest write in time, and a call cannot move to another server; prepare it again after the write, or on a read-write connection", "0A000");
+        }
+        use(preparedOn);
+        count(preparedOn, r);
+        return preparedOn;
     }
 
     /**
@@ -144,7 +171,7 @@ final class ConnectionRouting {
         if (p != st.physical()) {
             st.moveTo(p, null);
         }
-        boolean write = !p.onReplica() && (Router.mayWrite(kind) || kind == StatementKind.MASTER_HINT);
+        boolean write = mayWrite(p, kind);
         long started = cluster.ticker.read();
         for (int attempt = 0; ; attempt++) {
             try {
@@ -192,8 +219,9 @@ final class ConnectionRouting {
                 endTransaction();
                 return route(kind, true, hint);
             }
-            Physical p = use(read(hint, false, failed.node));
-            count(p, readReason);
+            RouteReason r = read(hint, false, failed.node);
+            Physical p = use(r.target() == NodeRole.REPLICA ? replica : master);
+            count(p, r);
             return p;
         } catch (SQLException e) {
             e.addSuppressed(cause);
@@ -202,8 +230,13 @@ final class ConnectionRouting {
     }
 
     /** A read that timed out on a replica that kept answering the monitor meanwhile: slow, not dead. */
-    private static boolean slow(Physical p, SQLException e, long started) {
-        return p.onReplica() && SqlErrors.isTimeout(e) && p.node.health == Health.UP && p.node.answeredAt - started > 0;
+    private boolean slow(Physical p, SQLException e, long started) {
+        if (!p.onReplica() || !SqlErrors.isTimeout(e) || p.node.health != Health.UP) {
+            return false;
+        }
+        long answered = p.node.answeredAt;
+        // Heard after the read began, and lately: a server frozen mid-read answered only before.
+        return answered - started > 0 && cluster.ticker.read() - answered < cluster.answerWindowNanos;
     }
 
     /**
@@ -241,9 +274,11 @@ final class ConnectionRouting {
     /**
      * Where a read goes: asks the router, and does what it answers — borrows the candidate replica
      * (the next one if that fails), waits there for the session's token, or reads the master's
-     * position first when the session moves to another replica. Sets {@link #readReason}.
+     * position first when the session moves to another replica. Returns why the read goes where it
+     * does; the server connection is then the held {@link #replica} or {@link #master}, by the
+     * reason's {@link RouteReason#target() target}.
      */
-    private Physical read(Consistency hint, boolean preparing, Node avoid) throws SQLException {
+    private RouteReason read(Consistency hint, boolean preparing, Node avoid) throws SQLException {
         Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         ConsistencySession session = cluster.sessions.current();
         ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
@@ -261,11 +296,11 @@ final class ConnectionRouting {
                     continue;
                 case FALLBACK:
                     cluster.fallbacks.increment();
-                    readReason = r.reason;
-                    return master();
+                    master();
+                    return r.reason;
                 case MASTER:
-                    readReason = r.reason;
-                    return master();
+                    master();
+                    return r.reason;
                 default: // REPLICA, WAIT
                     Physical p = replica != null && !closedUnder(replica) ? replica : borrowReplica(candidate);
                     if (p == null) {
@@ -278,8 +313,7 @@ final class ConnectionRouting {
                     if (r.target == Router.Target.WAIT) {
                         try {
                             if (waitFor(p, token.position())) {
-                                readReason = RouteReason.REPLICA_AFTER_WAIT;
-                                return p;
+                                return RouteReason.REPLICA_AFTER_WAIT;
                             }
                         } catch (SQLException e) {
                             if (avoid == candidate || !SqlErrors.isConnectionProblem(e)) {
@@ -291,11 +325,10 @@ final class ConnectionRouting {
                             continue;
                         }
                         cluster.fallbacks.increment();
-                        readReason = RouteReason.READ_YOUR_WRITES;
-                        return master();
+                        master();
+                        return RouteReason.READ_YOUR_WRITES;
                     }
-                    readReason = r.reason;
-                    return p;
+                    return r.reason;
             }
         }
     }
@@ -486,6 +519,12 @@ final class ConnectionRouting {
             return;
         }
         try {
+            if (p == master && (state.forcedMaster || state.useMaster) && !p.conn.getAutoCommit()) {
+                // A transaction opened in SQL (SET autocommit = 0) must not reach the next borrower;
+                // MariaDB Connector/J reports it from the server's status, MySQL Connector/J does not.
+                sql(p, "ROLLBACK");
+                p.conn.setAutoCommit(true);
+            }
             settings.clean(p);
         } catch (SQLException e) {
             p.node.evict(p.conn);
@@ -542,6 +581,29 @@ final class ConnectionRouting {
             }
             endTransaction();
             capture.commit();
+        } else if (sqlSessionOnMaster()) {
+            try {
+                sql(master, "COMMIT"); // SET autocommit = 0 or BEGIN in SQL; a no-op if none is open
+            } catch (SQLException e) {
+                throw failed(master, e);
+            } finally {
+                capture.executed(true, true); // its writes are committed now: capture them again
+            }
+        }
+    }
+
+    /**
+     * Whether a master connection is held that session state ties this connection to: there the
+     * application may have opened a transaction in SQL ({@code SET autocommit = 0}, {@code BEGIN}),
+     * which {@code commit()} and {@code rollback()} then end, in SQL (drivers do not all see it).
+     */
+    private boolean sqlSessionOnMaster() {
+        return master != null && (state.forcedMaster || state.useMaster) && !closedUnder(master);
+    }
+
+    private static void sql(Physical p, String sql) throws SQLException {
+        try (Statement st = p.conn.createStatement()) {
+            st.execute(sql);
         }
     }
 
@@ -556,6 +618,12 @@ final class ConnectionRouting {
                 p.conn.rollback();
             } catch (SQLException e) {
                 throw failed(p, e);
+            }
+        } else if (sqlSessionOnMaster()) {
+            try {
+                sql(master, "ROLLBACK");
+            } catch (SQLException e) {
+                throw failed(master, e);
             }
         }
     }
@@ -572,6 +640,9 @@ final class ConnectionRouting {
     /** The running transaction's connection for a savepoint call; none runs: an error. */
     Physical running(String what) throws SQLException {
         checkOpen();
+        if (txLost != null) {
+            throw transactionLost();
+        }
         if (tx == null) {
             throw new SQLException(cluster.name + ": no transaction runs, so there is no savepoint to " + what, "3B001");
         }
@@ -592,17 +663,28 @@ final class ConnectionRouting {
         if (closed) {
             return;
         }
+        if (executor == null) {
+            throw new SQLException(cluster.name + ": abort needs an executor (JDBC); the connection stays open", "HY009");
+        }
         capture.abort(); // no time to ask for the position: the session pins to the master instead
         closed = true;
+        SQLException first = null;
         for (Physical p : new Physical[] {master, replica}) {
             if (p != null) {
-                p.conn.abort(executor);
+                try {
+                    p.conn.abort(executor);
+                } catch (SQLException e) {
+                    first = first == null ? e : first; // evicted all the same: the pool must not keep it
+                }
                 p.node.evict(p.conn);
             }
         }
         master = null;
         replica = null;
         endTransaction();
+        if (first != null) {
+            throw first;
+        }
     }
 
     void close() {

@@ -14,8 +14,13 @@ final class ConnectionState {
     boolean autoCommit = true;
     /** {@link java.sql.Connection#setReadOnly}, as the application set it. */
     boolean readOnly;
-    /** {@code useMaster()}, or session state made on the master: every statement goes there. */
+    /** Session state was made on the master: every statement goes there, for the connection's life. */
     boolean forcedMaster;
+    /**
+     * {@code useMaster()}: every statement goes to the master, and counts as a possible write for
+     * read-your-writes, as with a {@code lagwise:master} hint on each.
+     */
+    boolean useMaster;
     /** The connection's own consistency ({@code setConsistency}); null for the thread's or the default. */
     Consistency consistency;
     /** Where the running transaction runs: null when none has started. */

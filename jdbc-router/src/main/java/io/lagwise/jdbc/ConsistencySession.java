@@ -193,8 +193,13 @@ public final class ConsistencySession implements AutoCloseable {
         token = token.merge(ConsistencyToken.of(position, token.writtenAtMillis()));
     }
 
-    /** Merges {@code other} into this session's token: it will not read behind either. */
+    /**
+     * Merges {@code other} into this session's token: it will not read behind either.
+     *
+     * @throws NullPointerException if {@code other} is null
+     */
     public synchronized void observe(ConsistencyToken other) {
+        java.util.Objects.requireNonNull(other, "token");
         if (other.isEmpty()) {
             return;
         }

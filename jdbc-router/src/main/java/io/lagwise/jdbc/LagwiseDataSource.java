@@ -775,6 +775,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 Cluster cluster = new Cluster(name, m, rs, selector, localRegion, readFallback,
                         new StatementClassifier(statementCacheSize), consistency, readYourWritesMode,
                         readYourWritesMaxWait, pinWindowMinimum, ticker);
+                cluster.answerWindowNanos = 2 * monitorInterval.toNanos();
                 ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
                         maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.pinWindow);
                 monitor.probeAllOnce(); // routing starts informed

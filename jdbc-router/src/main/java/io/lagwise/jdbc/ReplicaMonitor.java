@@ -194,13 +194,16 @@ final class ReplicaMonitor implements AutoCloseable {
                 return; // down: probed less often
             }
             try {
-                if (connection == null) {
-                    connection = open(node);
-                }
-                if (node.role == NodeRole.MASTER) {
-                    probeMaster();
-                } else {
-                    probeReplica();
+                try {
+                    probe();
+                } catch (SQLException e) {
+                    if (!reused || !SqlErrors.isConnectionProblem(e) || SqlErrors.isTimeout(e)) {
+                        throw e; // a timeout is what a frozen server looks like: no second wait
+                    }
+                    // The kept connection broke (killed, closed by the server or a proxy when idle):
+                    // that is not the node going down. Judge by a fresh connection, at once.
+                    closeConnection();
+                    probe();
                 }
                 downInterval = 0;
                 node.answeredAt = ticker.read();
@@ -209,6 +212,21 @@ final class ReplicaMonitor implements AutoCloseable {
                 downInterval = downInterval == 0 ? intervalNanos * 2 : Math.min(downInterval * 2, MAX_DOWN_INTERVAL);
                 skipUntil = ticker.read() + downInterval;
                 judge(node, Health.DOWN, SqlErrors.describe(e));
+            }
+        }
+
+        /** Whether the last probe ran on a connection kept from an earlier one. */
+        private boolean reused;
+
+        private void probe() throws SQLException {
+            reused = connection != null;
+            if (connection == null) {
+                connection = open(node);
+            }
+            if (node.role == NodeRole.MASTER) {
+                probeMaster();
+            } else {
+                probeReplica();
             }
         }
 

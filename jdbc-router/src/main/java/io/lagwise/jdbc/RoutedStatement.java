@@ -4,7 +4,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
- * What the one execute/retry loop ({@link RoutingConnection#execute}) needs of a statement of any
+ * What the one execute/retry loop ({@link ConnectionRouting#execute}) needs of a statement of any
  * kind — plain, prepared or callable: the driver statement to run, where it sits, and whether it
  * can be made again on another server.
  */

@@ -4,6 +4,7 @@ import io.lagwise.core.Consistency;
 import io.lagwise.core.ConsistencyToken;
 import io.lagwise.core.NodeRole;
 import io.lagwise.core.Ticker;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -136,7 +137,7 @@ final class Router {
             RouteReason r = onReplica && s.transactionStatements > 0 ? RouteReason.REPLICA : s.transactionReason;
             return Route.of(Target.TRANSACTION, r);
         }
-        boolean toMaster = s.forcedMaster || kind == StatementKind.MASTER_HINT;
+        boolean toMaster = s.forcedMaster || s.useMaster || kind == StatementKind.MASTER_HINT;
         if (!s.autoCommit) { // this statement begins a transaction, on one server until its end
             if (s.readOnly && !toMaster) {
                 // Session state would stay behind in a pooled replica session where nobody sees it
@@ -154,6 +155,7 @@ final class Router {
             case LOCKING_READ:
                 return s.readOnly ? READ : MASTER_REQUIRED;
             case SESSION:
+            case TRANSACTION_SETTING: // in auto-commit it shapes whatever runs next in that server session
                 return SESSION_STATE; // session state must stay where it was made: the master, from now on
             case LAST_USED:
                 return s.lastUsed == NodeRole.REPLICA ? Route.of(Target.LAST_USED, RouteReason.REPLICA)
@@ -183,7 +185,7 @@ final class Router {
      * read-your-writes), unless the connection is read-only, where it stays a read.
      */
     static StatementKind forConcurrency(StatementKind kind, int concurrency, boolean readOnly) {
-        if (concurrency != java.sql.ResultSet.CONCUR_UPDATABLE || readOnly) {
+        if (concurrency != ResultSet.CONCUR_UPDATABLE || readOnly) {
             return kind;
         }
         return kind == StatementKind.READ || kind == StatementKind.LOCKING_READ ? StatementKind.WRITE : kind;

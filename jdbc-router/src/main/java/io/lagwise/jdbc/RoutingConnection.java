@@ -61,12 +61,12 @@ final class RoutingConnection implements LagwiseConnection {
         if (routing.tx != null && routing.tx.onReplica()) {
             throw new SQLException(cluster.name + ": useMaster() inside a read-only transaction that already runs on " + routing.tx.node.label() + "; a transaction never spans two servers", "25006");
         }
-        routing.state.forcedMaster = true;
+        routing.state.useMaster = true;
     }
 
     @Override
     public boolean usesMaster() {
-        return routing.state.forcedMaster;
+        return routing.state.forcedMaster || routing.state.useMaster;
     }
 
     @Override
@@ -329,6 +329,9 @@ final class RoutingConnection implements LagwiseConnection {
 
     @Override
     public void setClientInfo(String name, String value) throws SQLClientInfoException {
+        if (name == null) {
+            throw new SQLClientInfoException(cluster.name + ": a client info name cannot be null", null);
+        }
         if (routing.settings.clientInfo == null) {
             routing.settings.clientInfo = new Properties();
         }
@@ -468,6 +471,6 @@ final class RoutingConnection implements LagwiseConnection {
 
     @Override
     public String toString() {
-        return "LagwiseConnection[" + cluster.name + (routing.closed ? ", closed" : "") + (routing.tx != null ? ", transaction on " + routing.tx.node.label() : "") + (routing.state.forcedMaster ? ", master" : "") + "]";
+        return "LagwiseConnection[" + cluster.name + (routing.closed ? ", closed" : "") + (routing.tx != null ? ", transaction on " + routing.tx.node.label() : "") + (usesMaster() ? ", master" : "") + "]";
     }
 }

@@ -68,12 +68,15 @@ final class StatementClassifier {
             "DO", "GET");
     /**
      * First words of statements that commit an open transaction implicitly, or may: {@code CALL} and
-     * {@code EXECUTE} run statements this classifier cannot see. {@code CREATE}, {@code DROP},
+     * {@code EXECUTE} run statements this classifier cannot see; an SQL {@code COMMIT} (or {@code ROLLBACK},
+     * {@code XA …}) ends the transaction, and counting a rolled-back write as committed only keeps it in
+     * a token a little longer. {@code CREATE}, {@code DROP},
      * {@code ANALYZE}, {@code LOAD} and {@code SET} are decided on their next words.
      */
     private static final Set<String> COMMITTING_STARTS = Set.of("ALTER", "RENAME", "TRUNCATE", "GRANT", "REVOKE",
             "FLUSH", "OPTIMIZE", "REPAIR", "CHECK", "CACHE", "INSTALL", "UNINSTALL", "SHUTDOWN", "RESTART", "CHANGE",
-            "STOP", "START", "BEGIN", "LOCK", "UNLOCK", "RESET", "IMPORT", "BACKUP", "CLONE", "CALL", "EXECUTE");
+            "STOP", "START", "BEGIN", "LOCK", "UNLOCK", "RESET", "IMPORT", "BACKUP", "CLONE", "CALL", "EXECUTE",
+            "COMMIT", "ROLLBACK", "XA");
     /** Statements {@code EXPLAIN}, {@code DESCRIBE} and MariaDB's {@code ANALYZE} can wrap. */
     private static final Set<String> EXPLAINABLE = Set.of("SELECT", "WITH", "TABLE", "VALUES", "INSERT", "UPDATE",
             "DELETE", "REPLACE");
@@ -420,7 +423,8 @@ final class StatementClassifier {
     /**
      * {@code SET}: session state, but for {@code SET STATEMENT … FOR <statement>} (MariaDB), whose
      * settings last one statement, so it is that statement, and {@code SET TRANSACTION}, which only
-     * shapes the next transaction and is what a read-only transaction opens with: a read.
+     * shapes the next transaction and is what a read-only transaction may open with: it goes where
+     * that transaction goes ({@link StatementKind#TRANSACTION_SETTING}).
      */
     private static StatementKind set(Lexer lx) {
         String word = lx.nextWord();
@@ -434,7 +438,7 @@ final class StatementClassifier {
         }
         if ("TRANSACTION".equals(word)) {
             lx.skipStatement();
-            return StatementKind.READ;
+            return StatementKind.TRANSACTION_SETTING;
         }
         if ("PASSWORD".equals(word) || "DEFAULT".equals(word)) {
             lx.implicitCommit = true; // SET PASSWORD, SET DEFAULT ROLE: account changes
@@ -474,7 +478,7 @@ final class StatementClassifier {
     private static int rank(StatementKind k) {
         return switch (k) {
             case READ -> 0;
-            case LOCKING_READ, LAST_USED -> 1;
+            case LOCKING_READ, LAST_USED, TRANSACTION_SETTING -> 1;
             case SESSION -> 2;
             case WRITE, MASTER_HINT -> 3;
         };
@@ -485,10 +489,11 @@ final class StatementClassifier {
         return switch (k) {
             case LAST_USED -> -1;
             case READ -> 0;
-            case LOCKING_READ -> 1;
-            case MASTER_HINT -> 2;
-            case WRITE -> 3;
-            case SESSION -> 4;
+            case TRANSACTION_SETTING -> 1; // with reads only: where the transaction goes, or session state
+            case LOCKING_READ -> 2;
+            case MASTER_HINT -> 3;
+            case WRITE -> 4;
+            case SESSION -> 5;
         };
     }
 
@@ -619,11 +624,7 @@ final class StatementClassifier {
                     if (!read) {
                         return SKIPPED;
                     }
-                    int j = i;
-                    while (j < n && Character.isWhitespace(s.charAt(j))) {
-                        j++;
-                    }
-                    followedByParenthesis = j < n && s.charAt(j) == '(';
+                    followedByParenthesis = parenthesisFollows(i);
                     return s.substring(start, i).toUpperCase(Locale.ROOT);
                 } else {
                     i++;
@@ -751,6 +752,26 @@ final class StatementClassifier {
             int end = at + value.length();
             return s.regionMatches(true, at, value, 0, value.length())
                     && (end == n || !(isIdentifierChar(s.charAt(end)) || s.charAt(end) == '.'));
+        }
+
+        /** Whether {@code (} comes next, after whitespace and plain comments ({@code GET_LOCK/**}{@code /(…)}). */
+        private boolean parenthesisFollows(int j) {
+            int n = s.length();
+            while (j < n) {
+                char c = s.charAt(j);
+                if (Character.isWhitespace(c)) {
+                    j++;
+                } else if (c == '/' && j + 2 < n && s.charAt(j + 1) == '*' && s.charAt(j + 2) != '!') {
+                    int end = s.indexOf("*/", j + 2);
+                    if (end < 0) {
+                        return false;
+                    }
+                    j = end + 2;
+                } else {
+                    return c == '(';
+                }
+            }
+            return false;
         }
 
         private void skipIdentifierChars() {

@@ -32,5 +32,12 @@ enum StatementKind {
      * {@code -- lagwise:master}, {@code # lagwise:master}): the master. A {@link #SESSION} statement
      * keeps its own kind, which already holds the connection on the master.
      */
-    MASTER_HINT
+    MASTER_HINT,
+    /**
+     * {@code SET TRANSACTION …} (no {@code GLOBAL}/{@code SESSION}): it shapes the next transaction
+     * of the server session it runs in, so it goes where that transaction will run — the running or
+     * starting transaction's server; in auto-commit it is session state (the master, and the
+     * connection stays there).
+     */
+    TRANSACTION_SETTING
 }

@@ -270,6 +270,23 @@ class ConnectionRoutingRetryTest {
     }
 
     @Test
+    void aRead_thatTimesOut_onAReplicaThatFrozeMidRead_isRetriedElsewhere_thoughItAnsweredEarlyInTheRead()
+            throws SQLException {
+        Connection c = eventual();
+        Node oslo1 = fakes.replicaNode(1);
+        fakes.replica(1).failNext("SELECT", FakeServer.socketTimeout(), () -> {
+            fakes.ticker.advance(Duration.ofMillis(150));
+            oslo1.answeredAt = fakes.ticker.read(); // one probe answered 150 ms into the read...
+            fakes.ticker.advance(Duration.ofSeconds(2)); // ...then the server froze until the read timed out
+        });
+
+        assertThat(query(c, "SELECT * FROM t")).isEqualTo("1");
+
+        assertThat(fakes.ran()).containsExactly("oslo-1: SELECT * FROM t", "oslo-2: SELECT * FROM t");
+        assertThat(oslo1.isDown()).isTrue();
+    }
+
+    @Test
     void aRead_thatTimesOut_onAReplicaTheMonitorFoundDown_isRetriedElsewhere_andTheReplicaMarkedDown()
             throws SQLException {
         Connection c = eventual();

@@ -75,6 +75,11 @@ class RouterTest {
             SELECT LAST_INSERT_ID()                         | MASTER    | WRITE
             /* lagwise:master */ SELECT * FROM t            | MASTER    | MASTER_REQUIRED
             SHOW WARNINGS                                   | LAST_USED | MASTER_REQUIRED
+            SHOW MASTER STATUS                              | MASTER    | MASTER_REQUIRED
+            SELECT @@gtid_binlog_pos                        | MASTER    | MASTER_REQUIRED
+            SET TRANSACTION ISOLATION LEVEL SERIALIZABLE    | MASTER    | WRITE
+            SET STATEMENT max_statement_time=1 FOR SELECT 1 | READ      | REPLICA
+            /*!40103 SET TIME_ZONE='+00:00' */              | MASTER    | WRITE
             """)
     void autoCommit_routingTable(String sql, Router.Target target, RouteReason reason) throws SQLException {
         Router.Route r = place(sql);
@@ -94,6 +99,26 @@ class RouterTest {
         assertThat(place(sql).pinsMaster).isTrue();
         assertThat(place("INSERT INTO t VALUES (1)").pinsMaster).isFalse();
         assertThat(place("SELECT 1").pinsMaster).isFalse();
+    }
+
+    @Test
+    void setTransaction_goesWhereTheTransactionGoes_andInAutoCommitIsSessionState() throws SQLException {
+        String sql = "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE";
+        assertThat(place(sql).pinsMaster).as("auto-commit: it shapes what runs next in that server session").isTrue();
+        state.autoCommit = false;
+        assertThat(place(sql)).isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.MASTER_REQUIRED));
+        state.readOnly = true;
+        assertThat(place(sql).target).as("a read-only transaction opens with it: on a replica").isEqualTo(Router.Target.READ);
+        state.beginTransaction(NodeRole.REPLICA, RouteReason.REPLICA, true);
+        assertThat(place(sql).target).isEqualTo(Router.Target.TRANSACTION);
+    }
+
+    @Test
+    void useMaster_sendsEveryStatementToTheMaster_withoutPinningSessionState() throws SQLException {
+        state.useMaster = true;
+        assertThat(place("SELECT * FROM t")).isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.MASTER_REQUIRED));
+        state.readOnly = true;
+        assertThatThrownBy(() -> place("UPDATE t SET a = 1")).as("still no write on a read-only connection").hasMessageContaining("read-only connection");
     }
 
     @Test

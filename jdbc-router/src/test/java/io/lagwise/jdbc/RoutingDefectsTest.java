@@ -40,6 +40,15 @@ class RoutingDefectsTest {
             s.execute("DROP PROCEDURE IF EXISTS defects_where");
             // READS SQL DATA: MySQL Connector/J runs a call on a read-only connection only for such a procedure
             s.execute("CREATE PROCEDURE defects_where(OUT sid INT) READS SQL DATA SELECT @@server_id INTO sid");
+            s.execute("DROP PROCEDURE IF EXISTS defects_value");
+            s.execute("CREATE PROCEDURE defects_value(IN k BIGINT, OUT val VARCHAR(40)) READS SQL DATA SELECT v INTO val FROM defects WHERE id = k");
+        }
+        // A function that writes; binary logging accepts it only declared DETERMINISTIC.
+        try (Connection c = topology.master().connectAdmin(); Statement s = c.createStatement()) {
+            String db = topology.database();
+            s.execute("DROP FUNCTION IF EXISTS " + db + ".defects_insert");
+            s.execute("CREATE FUNCTION " + db + ".defects_insert(k BIGINT) RETURNS INT DETERMINISTIC MODIFIES SQL DATA BEGIN INSERT INTO " + db + ".defects (id, v) VALUES (k, 'by-function'); RETURN 1; END");
+            s.execute("GRANT EXECUTE ON FUNCTION " + db + ".defects_insert TO '" + topology.username() + "'@'%'");
         }
         topology.awaitReplication(Duration.ofSeconds(10));
     }
@@ -74,8 +83,8 @@ class RoutingDefectsTest {
         try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
             for (int round = 0; round < 5; round++) {
                 long id = nextId();
-                try (Connection c = ds.getConnection()) {
-                    insert(c, id, "old");
+                try (Connection c = topology.master().connect()) {
+                    insert(c, id, "old"); // outside Lagwise: the session's token knows nothing of it
                 }
                 topology.awaitReplication(Duration.ofSeconds(5));
                 try (Connection c = ds.getConnection()) {
@@ -214,7 +223,12 @@ class RoutingDefectsTest {
     @EnumSource(JdbcDriver.class)
     void aWriteStaysInTheToken_whenTheMasterConnectionBreaks(JdbcDriver driver, ReplicationTopology topology)
             throws SQLException {
-        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.readYourWritesMaxWait(Duration.ofMillis(500)))) {
+        // Replicas 1.5 s behind (still under the maximum lag): a read that lost the write reads stale.
+        for (var replica : topology.replicas()) {
+            replica.replicationDelay(Duration.ofMillis(1500));
+        }
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver,
+                b -> b.readYourWritesMaxWait(Duration.ofMillis(300)).maxReplicationLag(Duration.ofSeconds(10)))) {
             for (int round = 0; round < 3; round++) {
                 long id = nextId();
                 try (Connection c = ds.getConnection()) {
@@ -315,6 +329,190 @@ class RoutingDefectsTest {
             assertThatThrownBy(() -> c.prepareStatement(null)).isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> c.prepareCall(null)).isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> c.nativeSQL(null)).isInstanceOf(SQLException.class);
+        }
+    }
+
+    /** Review: a read-only transaction opened by a prepared read right after the session wrote. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aReadOnlyTransactionOpenedByAPreparedRead_readsTheSessionsWrite(JdbcDriver driver, ReplicationTopology topology)
+            throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            for (int round = 0; round < 10; round++) {
+                long id = nextId();
+                try (Connection w = ds.getConnection()) {
+                    insert(w, id, "fresh");
+                }
+                try (Connection c = ds.getConnection()) {
+                    c.setReadOnly(true);
+                    c.setAutoCommit(false);
+                    assertThat(value(c, id)).as("round %d", round).isEqualTo("fresh");
+                    c.commit();
+                }
+            }
+        }
+    }
+
+    /** Review: a call prepared before the session's write and run after it never answers stale. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aCallPreparedBeforeTheSessionWrote_answersFreshOrFailsClearly(JdbcDriver driver, ReplicationTopology topology)
+            throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.readYourWritesMaxWait(Duration.ZERO))) {
+            for (int round = 0; round < 5; round++) {
+                long id = nextId();
+                try (Connection c = ds.getConnection()) {
+                    c.setReadOnly(true);
+                    Routed.serverId(c); // the connection now holds a replica
+                    try (CallableStatement cs = c.prepareCall("{call defects_value(?, ?)}")) {
+                        try (Connection w = ds.getConnection()) {
+                            insert(w, id, "fresh");
+                        }
+                        cs.setLong(1, id);
+                        cs.registerOutParameter(2, Types.VARCHAR);
+                        try {
+                            cs.execute();
+                            assertThat(cs.getString(2)).as("round %d", round).isEqualTo("fresh");
+                        } catch (SQLException e) {
+                            assertThat(e.getSQLState()).isEqualTo("0A000");
+                            assertThat(e.getMessage()).contains("has not applied the session's newest write in time, and a call cannot move");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** Review: {@code SET TRANSACTION} in auto-commit shapes the master session, not a pooled replica one. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void setTransactionInAutoCommit_runsOnTheMaster_andKeepsTheConnectionThere(JdbcDriver driver, ReplicationTopology topology)
+            throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); Connection c = ds.getConnection();
+                Statement s = c.createStatement()) {
+            s.execute("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+            assertThat(c.unwrap(LagwiseConnection.class).usesMaster()).isTrue();
+            assertThat(Routed.serverId(c)).isEqualTo(MASTER);
+        }
+    }
+
+    /** Review: a {@code COMMIT} in SQL inside a JDBC transaction counts as a commit. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void anSqlCommit_countsAsACommit(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            for (int round = 0; round < 5; round++) {
+                long id = nextId();
+                try (Connection c = ds.getConnection()) {
+                    c.setAutoCommit(false);
+                    insert(c, id, "committed-in-sql");
+                    try (Statement s = c.createStatement()) {
+                        s.execute("COMMIT");
+                    }
+                    c.rollback();
+                }
+                try (Connection c = ds.getConnection()) {
+                    assertThat(value(c, id)).as("round %d", round).isEqualTo("committed-in-sql");
+                }
+            }
+        }
+    }
+
+    /** Review: under {@code useMaster()} a stored function that writes is captured, as with the hint. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void useMaster_writesThroughAFunction_reachTheToken(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            for (int round = 0; round < 5; round++) {
+                long id = nextId();
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    c.unwrap(LagwiseConnection.class).useMaster();
+                    try (ResultSet rs = s.executeQuery("SELECT defects_insert(" + id + ")")) {
+                        rs.next();
+                    }
+                }
+                try (Connection c = ds.getConnection()) {
+                    assertThat(value(c, id)).as("round %d", round).isEqualTo("by-function");
+                }
+            }
+        }
+    }
+
+    /** Review: {@code SET autocommit = 0} in SQL, then {@code commit()}, commits; the pool gets the connection back clean. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void anSqlTransaction_isCommittedByCommit_andNotLeftInThePool(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
+        long id = nextId();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.pool(p -> p.maximumPoolSize(1)))) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SET autocommit = 0");
+                insert(c, id, "sql-transaction");
+                c.commit();
+            }
+            try (Connection raw = topology.master().connect()) {
+                assertThat(value(raw, id)).as("committed, seen from outside").isEqualTo("sql-transaction");
+            }
+            if (driver != JdbcDriver.MARIADB) {
+                return; // MySQL Connector/J does not report a transaction opened in SQL (a README limit)
+            }
+            long other = nextId();
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("SET autocommit = 0");
+                insert(c, other, "left-open");
+            } // closed with the SQL transaction open: rolled back, and the pool's connection is clean
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                c.unwrap(LagwiseConnection.class).useMaster();
+                try (ResultSet rs = s.executeQuery("SELECT @@autocommit")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the next borrower's session").isEqualTo(1);
+                }
+            }
+            try (Connection raw = topology.master().connect()) {
+                assertThat(value(raw, other)).isNull();
+            }
+        }
+    }
+
+    /** Review: a comment between a function and its parenthesis hides nothing. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aNamedLockWithACommentBeforeItsParenthesis_isTakenOnTheMaster(JdbcDriver driver, ReplicationTopology topology)
+            throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); Connection c = ds.getConnection()) {
+            assertThat(Routed.serverId(c, "SELECT GET_LOCK/**/('defects-comment-lock', 1) + @@server_id - 1")).isEqualTo(MASTER);
+            assertThat(c.unwrap(LagwiseConnection.class).usesMaster()).isTrue();
+        }
+    }
+
+    /** Review: abort(null) is refused before anything is closed; nothing leaks. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void abortWithoutAnExecutor_isRefused_andLeaksNothing(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            try (Connection c = ds.getConnection()) {
+                insert(c, nextId(), "x");
+                Routed.serverId(c);
+                assertThatThrownBy(() -> c.abort(null)).isInstanceOf(SQLException.class).hasMessageContaining("abort needs an executor");
+                assertThat(c.isClosed()).isFalse();
+            }
+            assertThat(ds.cluster().nodes()).allSatisfy(n -> assertThat(n.poolActive()).as(n.name()).isZero());
+        }
+    }
+
+    /** Review: after the transaction was lost, a savepoint rollback says so. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void rollbackToASavepoint_afterTheTransactionWasLost_saysItWasLost(JdbcDriver driver, ReplicationTopology topology)
+            throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); Connection c = ds.getConnection()) {
+            c.setAutoCommit(false);
+            insert(c, nextId(), "x");
+            java.sql.Savepoint sp = c.setSavepoint();
+            killApplicationConnections(topology);
+            assertThatThrownBy(() -> insert(c, nextId(), "y")).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> c.rollback(sp)).isInstanceOf(java.sql.SQLTransactionRollbackException.class)
+                    .hasMessageContaining("the transaction was lost with the connection to master");
+            c.rollback();
         }
     }
 }

@@ -5,6 +5,7 @@ import static io.lagwise.jdbc.StatementKind.LOCKING_READ;
 import static io.lagwise.jdbc.StatementKind.MASTER_HINT;
 import static io.lagwise.jdbc.StatementKind.READ;
 import static io.lagwise.jdbc.StatementKind.SESSION;
+import static io.lagwise.jdbc.StatementKind.TRANSACTION_SETTING;
 import static io.lagwise.jdbc.StatementKind.WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -173,14 +174,26 @@ class StatementClassifierTest {
                 arguments("SET STATEMENT max_statement_time=1 FOR SELECT LAST_INSERT_ID()", SESSION),
                 arguments("SET STATEMENT max_statement_time=1 FOR SHOW WARNINGS", LAST_USED),
                 arguments("SET STATEMENT max_statement_time=1 FOR SET STATEMENT long_query_time=1 FOR SELECT 1", READ),
-                arguments("SET TRANSACTION READ ONLY", READ),
-                arguments("set transaction isolation level read committed", READ),
-                arguments("SET TRANSACTION READ WRITE", READ),
+                arguments("SET TRANSACTION READ ONLY", TRANSACTION_SETTING),
+                arguments("set transaction isolation level read committed", TRANSACTION_SETTING),
+                arguments("SET TRANSACTION READ WRITE", TRANSACTION_SETTING),
                 arguments("SET SESSION TRANSACTION READ ONLY", SESSION),
                 arguments("SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE", SESSION),
                 arguments("SET TRANSACTION READ ONLY; DELETE FROM t", WRITE),
                 arguments("SET time_zone = '+00:00'", SESSION),
                 arguments("SET @x = (SELECT 1)", SESSION));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            SELECT GET_LOCK/**/('x', 1)                 | SESSION
+            SELECT GET_LOCK /* a comment */ ('x', 1)    | SESSION
+            SELECT LAST_INSERT_ID/**/()                 | SESSION
+            SELECT NEXTVAL/* seq */(s)                  | WRITE
+            SELECT GET_LOCK /* unclosed ('x', 1)        | READ
+            """)
+    void aCommentBetweenAFunctionAndItsParenthesis_hidesNothing(String sql, StatementKind expected) {
+        assertThat(kind(sql)).isEqualTo(expected);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
@@ -430,8 +443,10 @@ class StatementClassifierTest {
             UPDATE t SET a = 1                                                  | false
             DELETE FROM t                                                       | false
             LOAD DATA INFILE 'x' INTO TABLE t                                   | false
-            COMMIT                                                              | false
-            ROLLBACK                                                            | false
+            COMMIT                                                              | true
+            COMMIT WORK                                                         | true
+            XA COMMIT 'x'                                                       | true
+            ROLLBACK                                                            | true
             SAVEPOINT s                                                         | false
             SHOW CREATE TABLE t                                                 | false
             ANALYZE SELECT 1                                                    | false
