@@ -36,8 +36,10 @@ final class ConnectionRouting {
 
     final Cluster cluster;
     final ConnectionState state = new ConnectionState();
-    final SessionSettings settings = new SessionSettings();
-    private final WriteCapture capture;
+    /** The application's session settings; made at the first one (most connections make none). */
+    SessionSettings settings;
+    /** This connection's writes for read-your-writes; made at the first write (reads need none). */
+    private WriteCapture capture;
     boolean closed;
 
     // Server connections, borrowed lazily.
@@ -49,9 +51,16 @@ final class ConnectionRouting {
     private String txLost;
     Physical lastUsed;
 
+    /** The session settings, made at the first one. */
+    SessionSettings settings() {
+        if (settings == null) {
+            settings = new SessionSettings();
+        }
+        return settings;
+    }
+
     ConnectionRouting(Cluster cluster) {
         this.cluster = cluster;
-        this.capture = new WriteCapture(cluster);
     }
 
     /**
@@ -101,6 +110,9 @@ final class ConnectionRouting {
         use(p);
         count(p, reason);
         if (mayWrite(p, kind)) {
+            if (capture == null) {
+                capture = new WriteCapture(cluster);
+            }
             capture.wrote(p, state.autoCommit);
         }
         return p;
@@ -177,7 +189,7 @@ final class ConnectionRouting {
             try {
                 T result = call.run(st.statement(), sql);
                 if (write) {
-                    capture.executed(state.autoCommit, implicitCommit);
+                    capture.executed(state.autoCommit, implicitCommit); // made by route() for a write
                 }
                 return result;
             } catch (SQLException e) {
@@ -417,7 +429,18 @@ final class ConnectionRouting {
     void apply(Physical p) throws SQLException {
         try {
             // Replicas outside a read-only transaction always run in auto-commit.
-            settings.applyTo(p, state.autoCommit || (p != tx && p.onReplica()), state.readOnly);
+            boolean autoCommit = state.autoCommit || (p != tx && p.onReplica());
+            if (p.autoCommit != autoCommit) {
+                p.conn.setAutoCommit(autoCommit);
+                p.autoCommit = autoCommit;
+            }
+            if (!p.onReplica() && p.readOnly != state.readOnly) { // replica pools hand out read-only sessions
+                p.conn.setReadOnly(state.readOnly);
+                p.readOnly = state.readOnly;
+            }
+            if (settings != null) {
+                settings.applyTo(p);
+            }
         } catch (SQLException e) {
             throw failed(p, e);
         }
@@ -457,7 +480,9 @@ final class ConnectionRouting {
         if (lastUsed == p) {
             lastUsed = null;
         }
-        capture.lost(p);
+        if (capture != null) {
+            capture.lost(p);
+        }
         p.node.evict(p.conn);
     }
 
@@ -525,7 +550,9 @@ final class ConnectionRouting {
                 sql(p, "ROLLBACK");
                 p.conn.setAutoCommit(true);
             }
-            settings.clean(p);
+            if (settings != null) {
+                settings.clean(p);
+            }
         } catch (SQLException e) {
             p.node.evict(p.conn);
             return;
@@ -554,11 +581,15 @@ final class ConnectionRouting {
             try {
                 p.conn.setAutoCommit(true);
             } catch (SQLException e) {
-                capture.commit(); // it may have committed: keep its writes in the token
+                if (capture != null) {
+                    capture.commit(); // it may have committed: keep its writes in the token
+                }
                 throw failed(p, e);
             }
             p.autoCommit = true;
-            capture.commit();
+            if (capture != null) {
+                capture.commit();
+            }
         }
     }
 
@@ -575,19 +606,25 @@ final class ConnectionRouting {
                 p.conn.commit();
             } catch (SQLException e) {
                 if (SqlErrors.isConnectionProblem(e)) {
-                    capture.commit(); // the commit may have landed: its writes stay in the token
+                    if (capture != null) {
+                        capture.commit(); // the commit may have landed: its writes stay in the token
+                    }
                 }
                 throw failed(p, e); // the transaction stays open (or is marked lost): rollback() still works
             }
             endTransaction();
-            capture.commit();
+            if (capture != null) {
+                capture.commit();
+            }
         } else if (sqlSessionOnMaster()) {
             try {
                 sql(master, "COMMIT"); // SET autocommit = 0 or BEGIN in SQL; a no-op if none is open
             } catch (SQLException e) {
                 throw failed(master, e);
             } finally {
-                capture.executed(true, true); // its writes are committed now: capture them again
+                if (capture != null) {
+                    capture.executed(true, true); // its writes are committed now: capture them again
+                }
             }
         }
     }
@@ -613,7 +650,9 @@ final class ConnectionRouting {
         if (tx != null) {
             Physical p = tx;
             endTransaction();
-            capture.rollback(); // its writes are gone; earlier committed ones stay pending
+            if (capture != null) {
+                capture.rollback(); // its writes are gone; earlier committed ones stay pending
+            }
             try {
                 p.conn.rollback();
             } catch (SQLException e) {
@@ -666,7 +705,9 @@ final class ConnectionRouting {
         if (executor == null) {
             throw new SQLException(cluster.name + ": abort needs an executor (JDBC); the connection stays open", "HY009");
         }
-        capture.abort(); // no time to ask for the position: the session pins to the master instead
+        if (capture != null) {
+            capture.abort(); // no time to ask for the position: the session pins to the master instead
+        }
         closed = true;
         SQLException first = null;
         for (Physical p : new Physical[] {master, replica}) {
@@ -693,7 +734,9 @@ final class ConnectionRouting {
         }
         // Committed writes are deferred to the master's position (no round trip now); writes of a
         // transaction still open are rolled back by the pool.
-        capture.capture(master, true);
+        if (capture != null) {
+            capture.capture(master, true);
+        }
         closed = true;
         endTransaction();
         lastUsed = null;

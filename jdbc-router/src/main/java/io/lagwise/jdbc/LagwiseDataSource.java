@@ -697,7 +697,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         }
 
         /**
-         * How many distinct SQL texts the statement classifier remembers; default 10,000.
+         * How many distinct SQL texts the statement classifier remembers; default 10,000. Their memory
+         * is bounded too: the cache weighs each text by its length (at least 256 characters) and holds
+         * at most {@code size × 256} characters, a few MB at the default, however long the texts.
          *
          * @throws InvalidSettingException if less than 1 (setting {@code statementCacheSize})
          */

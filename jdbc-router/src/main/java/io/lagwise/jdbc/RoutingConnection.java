@@ -234,28 +234,28 @@ final class RoutingConnection implements LagwiseConnection {
                 && level != TRANSACTION_REPEATABLE_READ && level != TRANSACTION_SERIALIZABLE) {
             throw new SQLException(cluster.name + ": unsupported transaction isolation level: " + level, "HY024");
         }
-        routing.settings.isolation = level;
+        routing.settings().isolation = level;
         applyToTransaction();
     }
 
     @Override
     public int getTransactionIsolation() throws SQLException {
         routing.checkOpen();
-        return routing.settings.isolation != -1 ? routing.settings.isolation : routing.anyConnection().getTransactionIsolation();
+        return routing.settings().isolation != -1 ? routing.settings().isolation : routing.anyConnection().getTransactionIsolation();
     }
 
     @Override
     public void setCatalog(String catalog) throws SQLException {
         routing.checkOpen();
-        routing.settings.catalog = catalog;
+        routing.settings().catalog = catalog;
         applyToTransaction();
     }
 
     @Override
     public String getCatalog() throws SQLException {
         routing.checkOpen();
-        if (routing.settings.catalog != null) {
-            return routing.settings.catalog;
+        if (routing.settings().catalog != null) {
+            return routing.settings().catalog;
         }
         String database = cluster.master.url.database();
         return database.isEmpty() ? routing.anyConnection().getCatalog() : database;
@@ -264,14 +264,14 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public void setSchema(String schema) throws SQLException {
         routing.checkOpen();
-        routing.settings.schema = schema;
+        routing.settings().schema = schema;
         applyToTransaction();
     }
 
     @Override
     public String getSchema() throws SQLException {
         routing.checkOpen();
-        return routing.settings.schema != null ? routing.settings.schema : routing.anyConnection().getSchema();
+        return routing.settings().schema != null ? routing.settings().schema : routing.anyConnection().getSchema();
     }
 
     private void applyToTransaction() throws SQLException {
@@ -283,13 +283,13 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public void setHoldability(int holdability) throws SQLException {
         routing.checkOpen();
-        routing.settings.holdability = holdability;
+        routing.settings().holdability = holdability;
     }
 
     @Override
     public int getHoldability() throws SQLException {
         routing.checkOpen();
-        return routing.settings.holdability != -1 ? routing.settings.holdability : routing.anyConnection().getHoldability();
+        return routing.settings().holdability != -1 ? routing.settings().holdability : routing.anyConnection().getHoldability();
     }
 
     @Override
@@ -298,27 +298,27 @@ final class RoutingConnection implements LagwiseConnection {
         if (milliseconds < 0) {
             throw new SQLException(cluster.name + ": network timeout cannot be negative: " + milliseconds, "22023");
         }
-        routing.settings.networkExecutor = executor;
-        routing.settings.networkTimeout = milliseconds;
+        routing.settings().networkExecutor = executor;
+        routing.settings().networkTimeout = milliseconds;
         routing.applyToHeld();
     }
 
     @Override
     public int getNetworkTimeout() throws SQLException {
         routing.checkOpen();
-        return Math.max(routing.settings.networkTimeout, 0);
+        return Math.max(routing.settings().networkTimeout, 0);
     }
 
     @Override
     public Map<String, Class<?>> getTypeMap() throws SQLException {
         routing.checkOpen();
-        return routing.settings.typeMap != null ? routing.settings.typeMap : routing.anyConnection().getTypeMap();
+        return routing.settings().typeMap != null ? routing.settings().typeMap : routing.anyConnection().getTypeMap();
     }
 
     @Override
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         routing.checkOpen();
-        routing.settings.typeMap = map;
+        routing.settings().typeMap = map;
         if (routing.master != null) {
             routing.master.typeMapApplied = false;
         }
@@ -332,22 +332,22 @@ final class RoutingConnection implements LagwiseConnection {
         if (name == null) {
             throw new SQLClientInfoException(cluster.name + ": a client info name cannot be null", null);
         }
-        if (routing.settings.clientInfo == null) {
-            routing.settings.clientInfo = new Properties();
+        if (routing.settings().clientInfo == null) {
+            routing.settings().clientInfo = new Properties();
         }
         if (value == null) {
-            routing.settings.clientInfo.remove(name);
+            routing.settings().clientInfo.remove(name);
         } else {
-            routing.settings.clientInfo.setProperty(name, value);
+            routing.settings().clientInfo.setProperty(name, value);
         }
         clientInfoChanged();
     }
 
     @Override
     public void setClientInfo(Properties properties) throws SQLClientInfoException {
-        routing.settings.clientInfo = new Properties();
+        routing.settings().clientInfo = new Properties();
         if (properties != null) {
-            routing.settings.clientInfo.putAll(properties);
+            routing.settings().clientInfo.putAll(properties);
         }
         clientInfoChanged();
     }
@@ -364,15 +364,15 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public String getClientInfo(String name) throws SQLException {
         routing.checkOpen();
-        return routing.settings.clientInfo == null ? null : routing.settings.clientInfo.getProperty(name);
+        return routing.settings().clientInfo == null ? null : routing.settings().clientInfo.getProperty(name);
     }
 
     @Override
     public Properties getClientInfo() throws SQLException {
         routing.checkOpen();
         Properties copy = new Properties();
-        if (routing.settings.clientInfo != null) {
-            copy.putAll(routing.settings.clientInfo);
+        if (routing.settings().clientInfo != null) {
+            copy.putAll(routing.settings().clientInfo);
         }
         return copy;
     }

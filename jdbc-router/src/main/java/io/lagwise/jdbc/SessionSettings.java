@@ -28,21 +28,9 @@ final class SessionSettings {
     Properties clientInfo;
     Map<String, Class<?>> typeMap;
 
-    /**
-     * Applies these settings, auto-commit and read-only to {@code p}. Replicas outside a read-only
-     * transaction always run in auto-commit, and read-only is applied to the master only: replica
-     * pools hand out read-only sessions.
-     */
-    void applyTo(Physical p, boolean autoCommit, boolean readOnly) throws SQLException {
+    /** Applies these settings to {@code p} where they differ from what it has. */
+    void applyTo(Physical p) throws SQLException {
         Connection c = p.conn;
-        if (p.autoCommit != autoCommit) {
-            c.setAutoCommit(autoCommit);
-            p.autoCommit = autoCommit;
-        }
-        if (!p.onReplica() && p.readOnly != readOnly) {
-            c.setReadOnly(readOnly);
-            p.readOnly = readOnly;
-        }
         if (isolation != -1 && p.isolation != isolation) {
             c.setTransactionIsolation(isolation);
             p.isolation = isolation;

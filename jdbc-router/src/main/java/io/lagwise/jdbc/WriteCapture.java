@@ -4,7 +4,7 @@ import io.lagwise.core.GtidSet;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 
 /**
  * The writes one connection made on the master that its consistency session's token does not hold
@@ -44,7 +44,9 @@ final class WriteCapture {
     // Read by other threads of the same session.
     private volatile long committedAtNanos;
     private volatile long committed;
-    private final AtomicLong covered = new AtomicLong();
+    /** The committed count the session's token holds (or stands for as a deferred write); only grows. */
+    private volatile long covered;
+    private static final AtomicLongFieldUpdater<WriteCapture> COVERED = AtomicLongFieldUpdater.newUpdater(WriteCapture.class, "covered");
 
     WriteCapture(Cluster cluster) {
         this.cluster = cluster;
@@ -108,7 +110,7 @@ final class WriteCapture {
     }
 
     private boolean pending() {
-        return committed > covered.get();
+        return committed > covered;
     }
 
     /**
@@ -121,7 +123,7 @@ final class WriteCapture {
             return;
         }
         long seq = committed;
-        if (seq > covered.get()) {
+        if (seq > covered) {
             long at = committedAtNanos;
             if (cluster.mode == ReadYourWritesMode.PIN) {
                 s.observeWrite(GtidSet.empty(), at);
@@ -137,7 +139,7 @@ final class WriteCapture {
                     s.observeWrite(position, at);
                 } // empty: this connection's writes made no GTID (session state only)
             }
-            covered.accumulateAndGet(seq, Math::max);
+            COVERED.accumulateAndGet(this, seq, Math::max);
             positionLost = false;
         }
         if (!inTransaction || closing) {
@@ -151,7 +153,7 @@ final class WriteCapture {
         ConsistencySession s = session;
         if (s != null && pending()) {
             s.unknownPosition(cluster, committedAtNanos);
-            covered.accumulateAndGet(committed, Math::max);
+            COVERED.accumulateAndGet(this, committed, Math::max);
         }
         if (s != null) {
             s.done(this);
@@ -164,7 +166,7 @@ final class WriteCapture {
      */
     void handOff(ConsistencySession s) {
         long seq = committed;
-        if (seq <= covered.get()) {
+        if (seq <= covered) {
             return;
         }
         long at = committedAtNanos;
@@ -173,7 +175,7 @@ final class WriteCapture {
         } else {
             s.defer(cluster, at);
         }
-        covered.accumulateAndGet(seq, Math::max);
+        COVERED.accumulateAndGet(this, seq, Math::max);
     }
 
     /** {@code @@last_gtid} on the connection the writes were made on; null if it cannot be read. */
