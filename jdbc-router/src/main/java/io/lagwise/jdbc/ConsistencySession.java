@@ -75,7 +75,9 @@ public final class ConsistencySession implements AutoCloseable {
         deferredAtNanos = deferred ? Math.max(deferredAtNanos, atNanos) : atNanos;
         deferred = true;
         deferrals++;
-        deferredCluster = new WeakReference<>(cluster);
+        if (deferredCluster == null || deferredCluster.get() != cluster) {
+            deferredCluster = new WeakReference<>(cluster); // once per deferral, not once per write
+        }
     }
 
     /**
