@@ -126,8 +126,13 @@ final class Cluster {
         return new RoutingStats(counts, waits.sum(), fallbacks.sum());
     }
 
-    /** The replica a read should use, never {@code failed}; {@code null} when none is usable. */
-    Node chooseReplica(Node failed) {
+    /**
+     * The replica a read should use, never {@code failed}; {@code null} when none is usable.
+     *
+     * @throws SQLException if the replica selector (the application's policy) fails or answers an
+     *     index out of range
+     */
+    Node chooseReplica(Node failed) throws SQLException {
         return chooseReplica(failed, null);
     }
 
@@ -136,7 +141,7 @@ final class Cluster {
      * a choice as the selector's (same locality, same backup status): a session that keeps to one
      * replica reads monotonically without any check, yet still moves back to a better one.
      */
-    Node chooseReplica(Node failed, Node preferred) {
+    Node chooseReplica(Node failed, Node preferred) throws SQLException {
         Node chosen = chooseSelected(failed);
         if (preferred != null && chosen != null && preferred != chosen && preferred != failed && preferred.usable()
                 && preferred.backup == chosen.backup && isLocal(preferred) == isLocal(chosen)) {
@@ -149,14 +154,19 @@ final class Cluster {
         return localRegion == null || localRegion.equals(n.region);
     }
 
-    private Node chooseSelected(Node failed) {
+    private Node chooseSelected(Node failed) throws SQLException {
         if (replicas.isEmpty()) {
             return null;
         }
         int excluded = failed == null ? -1 : replicas.indexOf(failed);
-        int i = selector.select(replicas, localRegion, excluded);
+        int i;
+        try {
+            i = selector.select(replicas, localRegion, excluded);
+        } catch (RuntimeException e) {
+            throw new SQLException(name + ": replica selector " + selector + " failed: " + e, "HY000", e);
+        }
         if (i < -1 || i >= replicas.size()) {
-            throw new IllegalStateException(name + ": replica selector " + selector + " returned " + i + " for " + replicas.size() + " replicas");
+            throw new SQLException(name + ": replica selector " + selector + " returned " + i + " for " + replicas.size() + " replicas", "HY000");
         }
         return i < 0 ? null : replicas.get(i);
     }

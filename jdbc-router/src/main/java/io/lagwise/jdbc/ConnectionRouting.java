@@ -40,7 +40,8 @@ final class ConnectionRouting {
     SessionSettings settings;
     /** This connection's writes for read-your-writes; made at the first write (reads need none). */
     private WriteCapture capture;
-    boolean closed;
+    /** Volatile: JDBC lets another thread {@code abort()} a connection. */
+    volatile boolean closed;
 
     // Server connections, borrowed lazily.
     Physical master;
@@ -50,6 +51,8 @@ final class ConnectionRouting {
     /** The server whose broken connection took the running transaction with it; null if none. */
     private String txLost;
     Physical lastUsed;
+    /** Replica connections reads left because their replica became unfit; released at close. */
+    private java.util.List<Physical> retired;
 
     /** The session settings, made at the first one. */
     SessionSettings settings() {
@@ -184,16 +187,16 @@ final class ConnectionRouting {
             st.moveTo(p, null);
         }
         boolean write = mayWrite(p, kind);
-        long started = cluster.ticker.read();
         for (int attempt = 0; ; attempt++) {
+            long started = cluster.ticker.read();
             try {
                 T result = call.run(st.statement(), sql);
-                if (write) {
+                if (write || (implicitCommit && capture != null)) {
                     capture.executed(state.autoCommit, implicitCommit); // made by route() for a write
                 }
                 return result;
             } catch (SQLException e) {
-                if (write) {
+                if (write || (implicitCommit && capture != null)) {
                     capture.executed(state.autoCommit, implicitCommit); // it may have committed before failing
                 }
                 Physical next = attempt <= cluster.replicas.size() && st.replayable()
@@ -297,6 +300,9 @@ final class ConnectionRouting {
                 ? session.token(capture, master) : ConsistencyToken.none();
         boolean barrierDone = false;
         for (int attempt = 0; ; attempt++) {
+            if (replica != null && tx == null && !replica.node.readable()) {
+                retire(); // the monitor disqualified it (stopped, lagging, down): reads leave it
+            }
             Node candidate = attempt > cluster.replicas.size() ? null
                     : cluster.router.candidate(replica == null ? null : replica.node, avoid, session.lastReplica());
             Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, cluster.ticker);
@@ -343,6 +349,22 @@ final class ConnectionRouting {
                     return r.reason;
             }
         }
+    }
+
+    /**
+     * Stops reading from the held replica, which the monitor no longer finds fit. Its server
+     * connection goes back to the pool only when this connection closes: results may still be open
+     * on it.
+     */
+    private void retire() {
+        if (retired == null) {
+            retired = new java.util.ArrayList<>(1);
+        }
+        retired.add(replica);
+        if (lastUsed == replica) {
+            lastUsed = null;
+        }
+        replica = null;
     }
 
     /** Borrows a connection to {@code node}; null when it cannot be reached (it is then marked down). */
@@ -544,11 +566,13 @@ final class ConnectionRouting {
             return;
         }
         try {
-            if (p == master && (state.forcedMaster || state.useMaster) && !p.conn.getAutoCommit()) {
-                // A transaction opened in SQL (SET autocommit = 0) must not reach the next borrower;
-                // MariaDB Connector/J reports it from the server's status, MySQL Connector/J does not.
+            if (p == master && state.forcedMaster) {
+                // Session state was made here: a transaction opened in SQL (BEGIN, SET autocommit = 0)
+                // must not reach the next borrower. Neither driver reports BEGIN: roll back always.
                 sql(p, "ROLLBACK");
-                p.conn.setAutoCommit(true);
+                if (!p.conn.getAutoCommit()) {
+                    p.conn.setAutoCommit(true); // MariaDB Connector/J sees SET autocommit = 0 from the server
+                }
             }
             if (settings != null) {
                 settings.clean(p);
@@ -710,7 +734,13 @@ final class ConnectionRouting {
         }
         closed = true;
         SQLException first = null;
-        for (Physical p : new Physical[] {master, replica}) {
+        java.util.List<Physical> held = new java.util.ArrayList<>(2);
+        held.add(master);
+        held.add(replica);
+        if (retired != null) {
+            held.addAll(retired);
+        }
+        for (Physical p : held) {
             if (p != null) {
                 try {
                     p.conn.abort(executor);
@@ -742,6 +772,9 @@ final class ConnectionRouting {
         lastUsed = null;
         release(master);
         release(replica);
+        if (retired != null) {
+            retired.forEach(this::release);
+        }
         master = null;
         replica = null;
     }

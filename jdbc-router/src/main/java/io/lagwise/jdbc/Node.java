@@ -122,6 +122,11 @@ final class Node implements ReplicaView {
         return health == Health.UP && available() && inFlight.get() < maxPoolSize;
     }
 
+    /** Whether the monitor finds this node fit for reads: healthy and up (its pool's use aside). */
+    boolean readable() {
+        return health == Health.UP && available();
+    }
+
     @Override
     public long roundTripNanos() {
         return rttNanos;

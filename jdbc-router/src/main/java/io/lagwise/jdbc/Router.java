@@ -155,7 +155,7 @@ final class Router {
             case LOCKING_READ:
                 return s.readOnly ? READ : MASTER_REQUIRED;
             case SESSION:
-            case TRANSACTION_SETTING: // in auto-commit it shapes whatever runs next in that server session
+            case TRANSACTION_CONTROL: // in auto-commit it shapes whatever runs next in that server session
                 return SESSION_STATE; // session state must stay where it was made: the master, from now on
             case LAST_USED:
                 return s.lastUsed == NodeRole.REPLICA ? Route.of(Target.LAST_USED, RouteReason.REPLICA)
@@ -200,8 +200,10 @@ final class Router {
      * The replica a read would use: the one the connection holds (kept for its life, so that its
      * reads never go back in time), else the selector's choice without {@code avoid}, keeping the
      * session's last replica while it is as good a choice; null when none is usable.
+     *
+     * @throws SQLException if the replica selector fails (see {@link Cluster#chooseReplica})
      */
-    Node candidate(Node held, Node avoid, Node last) {
+    Node candidate(Node held, Node avoid, Node last) throws SQLException {
         return held != null ? held : cluster.chooseReplica(avoid, last);
     }
 

@@ -18,13 +18,16 @@ final class RoutingCallableStatement extends DelegatingCallableStatement<Callabl
 
     private final RoutingConnection connection;
     private final boolean masterHint;
+    /** A procedure may commit (DDL, COMMIT inside it): its writes then count as committed. */
+    private final boolean implicitCommit;
     private final Physical physical;
     private final CallableStatement statement;
 
-    private RoutingCallableStatement(RoutingConnection connection, boolean masterHint, Physical physical,
-            CallableStatement statement) {
+    private RoutingCallableStatement(RoutingConnection connection, boolean masterHint, boolean implicitCommit,
+            Physical physical, CallableStatement statement) {
         this.connection = connection;
         this.masterHint = masterHint;
+        this.implicitCommit = implicitCommit;
         this.physical = physical;
         this.statement = statement;
     }
@@ -32,13 +35,14 @@ final class RoutingCallableStatement extends DelegatingCallableStatement<Callabl
     static CallableStatement prepare(RoutingConnection connection, String sql, int resultSetType,
             int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ConnectionRouting.checkSql(connection.cluster, sql);
-        boolean hint = connection.cluster.classifier.classify(sql) == StatementKind.MASTER_HINT;
+        StatementClassifier.Classification c = connection.cluster.classifier.classification(sql);
+        boolean hint = c.kind() == StatementKind.MASTER_HINT;
         StatementKind kind = kind(hint, connection.readOnlyMode());
         Physical p = connection.routing.prepareCallOn(kind);
         CallableStatement cs = resultSetHoldability == -1
                 ? p.conn.prepareCall(sql, resultSetType, resultSetConcurrency)
                 : p.conn.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability);
-        return new RoutingCallableStatement(connection, hint, p, cs);
+        return new RoutingCallableStatement(connection, hint, c.implicitCommit(), p, cs);
     }
 
     /**
@@ -76,13 +80,13 @@ final class RoutingCallableStatement extends DelegatingCallableStatement<Callabl
 
     @Override
     public void moveTo(Physical target, SQLException cause) throws SQLException {
-        throw new SQLException(connection.cluster.name + ": this call was prepared on " + physical.node.label() + " but its connection now routes it to " + target.node.label() + " (a transaction started, or its connection broke); prepare the call inside the transaction it belongs to", "25000", cause);
+        throw new SQLException(connection.cluster.name + ": this call was prepared on " + physical.node.label() + " but its connection now routes it to " + target.node.label() + " (a transaction started, read-only changed, or its connection broke); prepare the call inside the transaction it belongs to", "25000", cause);
     }
 
     private <T> T run(Call<CallableStatement, T> call) throws SQLException {
         StatementKind kind = kind(masterHint, connection.readOnlyMode()); // read-only may have changed since
         Physical target = connection.routing.routeCall(kind, physical);
-        return connection.routing.execute(this, target, kind, null, false, null, call);
+        return connection.routing.execute(this, target, kind, null, implicitCommit, null, call);
     }
 
     @Override

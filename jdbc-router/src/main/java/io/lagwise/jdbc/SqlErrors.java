@@ -13,19 +13,30 @@ final class SqlErrors {
 
     private SqlErrors() {}
 
-    /** Whether {@code e} (or a cause) says the server could not be reached or the link broke. */
+    /**
+     * Whether {@code e} (or a cause) says the server could not be reached or the link broke: a
+     * connection-class SQLState ({@code 08…}) anywhere in the chain, a socket failure under it
+     * ({@link java.net.SocketException}, a socket timeout, an end of stream), or a connection
+     * exception type or an I/O cause when the SQLState says nothing else. A connection exception type
+     * that carries another SQLState is the statement's own error: MariaDB Connector/J throws
+     * {@link SQLTransientConnectionException} for any SQLState it has no class for
+     * ({@code SIGNAL SQLSTATE '45000'} from a trigger, {@code HZ000} for a packet too big), and the
+     * connection is fine.
+     */
     static boolean isConnectionProblem(SQLException e) {
+        String outer = e.getSQLState();
+        boolean stateless = outer == null || outer.isEmpty();
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException) {
-                return true;
-            }
             if (t instanceof SQLException) {
                 String state = ((SQLException) t).getSQLState();
                 if (state != null && state.startsWith("08")) {
                     return true;
                 }
-            }
-            if (t instanceof java.io.IOException) {
+                if (stateless && (t instanceof SQLTransientConnectionException || t instanceof SQLNonTransientConnectionException)) {
+                    return true;
+                }
+            } else if (t instanceof java.net.SocketException || t instanceof java.net.SocketTimeoutException
+                    || t instanceof java.io.EOFException || (stateless && t instanceof java.io.IOException)) {
                 return true;
             }
             if (t.getCause() == t) {

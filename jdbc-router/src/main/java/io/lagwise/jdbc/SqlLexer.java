@@ -264,19 +264,31 @@ final class SqlLexer {
                 && (end == n || !(isIdentifierChar(s.charAt(end)) || s.charAt(end) == '.'));
     }
 
-    /** Whether {@code (} comes next, after whitespace and plain comments ({@code GET_LOCK/**}{@code /(…)}). */
+    /**
+     * Whether {@code (} comes next, after whitespace and comments ({@code GET_LOCK/**}{@code /(…)},
+     * {@code GET_LOCK -- x} and a new line, then {@code (}). An executable comment there may hold
+     * anything: it counts as a parenthesis, the safer reading.
+     */
     private boolean parenthesisFollows(int j) {
-        int n = s.length();
         while (j < n) {
             char c = s.charAt(j);
             if (Character.isWhitespace(c)) {
                 j++;
-            } else if (c == '/' && j + 2 < n && s.charAt(j + 1) == '*' && s.charAt(j + 2) != '!') {
+            } else if (c == '/' && j + 2 < n && s.charAt(j + 1) == '*') {
+                if (s.charAt(j + 2) == '!' || (s.charAt(j + 2) == 'M' && j + 3 < n && s.charAt(j + 3) == '!')) {
+                    return true;
+                }
                 int end = s.indexOf("*/", j + 2);
                 if (end < 0) {
                     return false;
                 }
                 j = end + 2;
+            } else if (c == '#' || (c == '-' && j + 1 < n && s.charAt(j + 1) == '-' && (j + 2 == n || Character.isWhitespace(s.charAt(j + 2))))) {
+                int end = s.indexOf('\n', j);
+                if (end < 0) {
+                    return false;
+                }
+                j = end + 1;
             } else {
                 return c == '(';
             }

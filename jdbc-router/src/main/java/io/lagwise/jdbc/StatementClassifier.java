@@ -63,8 +63,10 @@ final class StatementClassifier {
     static final int AVERAGE_LENGTH = 256;
 
     private static final Set<String> SESSION_STARTS = Set.of("USE", "LOCK", "UNLOCK", "PREPARE", "EXECUTE",
-            "DEALLOCATE", "BEGIN", "START", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE", "XA", "HANDLER", "RESET",
+            "DEALLOCATE", "BEGIN", "START", "XA", "HANDLER", "RESET",
             "DO", "GET");
+    /** About the transaction of the server session they run in: they follow it ({@code COMMIT} in SQL…). */
+    private static final Set<String> TRANSACTION_CONTROL_STARTS = Set.of("COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE");
     /**
      * First words of statements that commit an open transaction implicitly, or may: {@code CALL} and
      * {@code EXECUTE} run statements this classifier cannot see; an SQL {@code COMMIT} (or {@code ROLLBACK},
@@ -278,7 +280,8 @@ final class StatementClassifier {
             default:
                 lx.implicitCommit |= COMMITTING_STARTS.contains(first);
                 lx.skipStatement();
-                return SESSION_STARTS.contains(first) ? StatementKind.SESSION : StatementKind.WRITE;
+                return TRANSACTION_CONTROL_STARTS.contains(first) ? StatementKind.TRANSACTION_CONTROL
+                        : SESSION_STARTS.contains(first) ? StatementKind.SESSION : StatementKind.WRITE;
         }
     }
 
@@ -412,7 +415,7 @@ final class StatementClassifier {
      * {@code SET}: session state, but for {@code SET STATEMENT … FOR <statement>} (MariaDB), whose
      * settings last one statement, so it is that statement, and {@code SET TRANSACTION}, which only
      * shapes the next transaction and is what a read-only transaction may open with: it goes where
-     * that transaction goes ({@link StatementKind#TRANSACTION_SETTING}).
+     * that transaction goes ({@link StatementKind#TRANSACTION_CONTROL}).
      */
     private static StatementKind set(SqlLexer lx) {
         String word = lx.nextWord();
@@ -426,7 +429,7 @@ final class StatementClassifier {
         }
         if ("TRANSACTION".equals(word)) {
             lx.skipStatement();
-            return StatementKind.TRANSACTION_SETTING;
+            return StatementKind.TRANSACTION_CONTROL;
         }
         if ("PASSWORD".equals(word) || "DEFAULT".equals(word)) {
             lx.implicitCommit = true; // SET PASSWORD, SET DEFAULT ROLE: account changes
@@ -466,7 +469,7 @@ final class StatementClassifier {
     private static int rank(StatementKind k) {
         return switch (k) {
             case READ -> 0;
-            case LOCKING_READ, LAST_USED, TRANSACTION_SETTING -> 1;
+            case LOCKING_READ, LAST_USED, TRANSACTION_CONTROL -> 1;
             case SESSION -> 2;
             case WRITE, MASTER_HINT -> 3;
         };
@@ -477,7 +480,7 @@ final class StatementClassifier {
         return switch (k) {
             case LAST_USED -> -1;
             case READ -> 0;
-            case TRANSACTION_SETTING -> 1; // with reads only: where the transaction goes, or session state
+            case TRANSACTION_CONTROL -> 1; // with reads only: where the transaction goes, or session state
             case LOCKING_READ -> 2;
             case MASTER_HINT -> 3;
             case WRITE -> 4;

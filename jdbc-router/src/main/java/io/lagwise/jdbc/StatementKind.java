@@ -34,10 +34,11 @@ enum StatementKind {
      */
     MASTER_HINT,
     /**
-     * {@code SET TRANSACTION …} (no {@code GLOBAL}/{@code SESSION}): it shapes the next transaction
-     * of the server session it runs in, so it goes where that transaction will run — the running or
-     * starting transaction's server; in auto-commit it is session state (the master, and the
-     * connection stays there).
+     * About the transaction of the server session it runs in: {@code SET TRANSACTION …} (no
+     * {@code GLOBAL}/{@code SESSION}: it shapes the next transaction), {@code COMMIT},
+     * {@code ROLLBACK}, {@code SAVEPOINT}, {@code RELEASE SAVEPOINT} in SQL. It goes where that
+     * transaction runs — the running or starting transaction's server; in auto-commit it is session
+     * state (the master, and the connection stays there).
      */
-    TRANSACTION_SETTING
+    TRANSACTION_CONTROL
 }

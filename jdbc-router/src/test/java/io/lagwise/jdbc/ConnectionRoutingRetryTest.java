@@ -270,6 +270,26 @@ class ConnectionRoutingRetryTest {
     }
 
     @Test
+    void aHeldReplica_theMonitorDisqualifies_getsNoMoreReads_andGoesBackToItsPoolAtClose() throws SQLException {
+        Connection c = eventual();
+        assertThat(query(c, "SELECT 1")).isEqualTo("1");
+        fakes.replicaNode(1).health = io.lagwise.core.Health.REPLICATION_STOPPED;
+        assertThat(query(c, "SELECT 2")).isEqualTo("1");
+        assertThat(fakes.ran()).containsExactly("oslo-1: SELECT 1", "oslo-2: SELECT 2");
+        c.close(); // the fake cluster checks at the end that every server connection went back
+    }
+
+    @Test
+    void aMariaDbStatementErrorOfTheCatchAllConnectionType_isNotALostConnection() throws SQLException {
+        Connection c = eventual();
+        fakes.replica(1).failNext("SELECT", new java.sql.SQLTransientConnectionException("(conn=3) signalled", "45000", 1644));
+        assertThatThrownBy(() -> query(c, "SELECT f()")).isInstanceOf(java.sql.SQLTransientConnectionException.class)
+                .hasMessage("(conn=3) signalled");
+        assertThat(fakes.ran()).as("run once, not on every node").containsExactly("oslo-1: SELECT f()");
+        assertThat(fakes.replicaNode(1).isDown()).isFalse();
+    }
+
+    @Test
     void aRead_thatTimesOut_onAReplicaThatFrozeMidRead_isRetriedElsewhere_thoughItAnsweredEarlyInTheRead()
             throws SQLException {
         Connection c = eventual();

@@ -213,7 +213,7 @@ class ConnectionRoutingStatementsTest {
                 .isInstanceOf(SQLException.class)
                 .hasFieldOrPropertyWithValue("SQLState", "25000")
                 .hasMessage("test: this call was prepared on replica oslo-1:3306 (oslo) but its connection now routes it"
-                        + " to master master:3306 (a transaction started, or its connection broke); prepare the call"
+                        + " to master master:3306 (a transaction started, read-only changed, or its connection broke); prepare the call"
                         + " inside the transaction it belongs to");
 
         assertThat(fakes.ran()).isEmpty();

@@ -111,9 +111,9 @@ final class FakeServer {
         return new SQLException("Communications link failure", "08S01");
     }
 
-    /** What MariaDB Connector/J throws when the server went away: the exception type says it, not the state. */
+    /** What MariaDB Connector/J throws when the server went away: a connection exception type, state 08000. */
     static SQLException connectionReset() {
-        return new SQLNonTransientConnectionException("(conn=7) Connection reset", "HY000");
+        return new SQLNonTransientConnectionException("(conn=7) Connection reset", "08000");
     }
 
     /** A read that ran past its socket timeout: the cause says so. */

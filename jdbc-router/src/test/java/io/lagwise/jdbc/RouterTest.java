@@ -230,7 +230,7 @@ class RouterTest {
     class ReplicaChoice {
 
         @Test
-        void localFirst_thenLocalBackup_thenRemote_thenRemoteBackup() {
+        void localFirst_thenLocalBackup_thenRemote_thenRemoteBackup() throws SQLException {
             assertThat(router.candidate(null, null, null)).isSameAs(oslo);
             oslo.health = Health.DOWN;
             assertThat(router.candidate(null, null, null)).isSameAs(osloBackup);
@@ -243,13 +243,28 @@ class RouterTest {
         }
 
         @Test
-        void aFailedReplicaIsAvoided_andTheHeldOneIsKept() {
+        void aSelectorThatFailsOrAnswersOutOfRange_isAnSqlException() {
+            Cluster bad = new Cluster("test", master, List.of(oslo), (replicas, region, excluded) -> 5, "oslo",
+                    ReadFallback.MASTER, new StatementClassifier(10), Consistency.READ_YOUR_WRITES,
+                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), ticker);
+            assertThatThrownBy(() -> bad.router.candidate(null, null, null)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("returned 5 for 1 replicas");
+            Cluster throwing = new Cluster("test", master, List.of(oslo), (replicas, region, excluded) -> {
+                throw new IllegalArgumentException("policy bug");
+            }, "oslo", ReadFallback.MASTER, new StatementClassifier(10), Consistency.READ_YOUR_WRITES,
+                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), ticker);
+            assertThatThrownBy(() -> throwing.router.candidate(null, null, null)).isInstanceOf(SQLException.class)
+                    .hasMessageContaining("failed: java.lang.IllegalArgumentException: policy bug");
+        }
+
+        @Test
+        void aFailedReplicaIsAvoided_andTheHeldOneIsKept() throws SQLException {
             assertThat(router.candidate(null, oslo, null)).isSameAs(osloBackup);
             assertThat(router.candidate(frankfurt, null, null)).as("held for the connection's life").isSameAs(frankfurt);
         }
 
         @Test
-        void theSessionsLastReplicaIsKept_whileItIsAsGoodAChoice() {
+        void theSessionsLastReplicaIsKept_whileItIsAsGoodAChoice() throws SQLException {
             Node oslo3 = node("oslo-3", NodeRole.REPLICA, "oslo", false);
             Cluster two = new Cluster("test", master, List.of(oslo, oslo3), ReplicaSelector.preferLocal(), "oslo",
                     ReadFallback.MASTER, new StatementClassifier(10), Consistency.READ_YOUR_WRITES,

@@ -40,6 +40,8 @@ class RoutingDefectsTest {
             s.execute("DROP PROCEDURE IF EXISTS defects_where");
             // READS SQL DATA: MySQL Connector/J runs a call on a read-only connection only for such a procedure
             s.execute("CREATE PROCEDURE defects_where(OUT sid INT) READS SQL DATA SELECT @@server_id INTO sid");
+            s.execute("DROP PROCEDURE IF EXISTS defects_insert_and_commit");
+            s.execute("CREATE PROCEDURE defects_insert_and_commit(IN k BIGINT) BEGIN INSERT INTO defects (id, v) VALUES (k, 'committed-in-call'); COMMIT; END");
             s.execute("DROP PROCEDURE IF EXISTS defects_value");
             s.execute("CREATE PROCEDURE defects_value(IN k BIGINT, OUT val VARCHAR(40)) READS SQL DATA SELECT v INTO val FROM defects WHERE id = k");
         }
@@ -49,6 +51,10 @@ class RoutingDefectsTest {
             s.execute("DROP FUNCTION IF EXISTS " + db + ".defects_insert");
             s.execute("CREATE FUNCTION " + db + ".defects_insert(k BIGINT) RETURNS INT DETERMINISTIC MODIFIES SQL DATA BEGIN INSERT INTO " + db + ".defects (id, v) VALUES (k, 'by-function'); RETURN 1; END");
             s.execute("GRANT EXECUTE ON FUNCTION " + db + ".defects_insert TO '" + topology.username() + "'@'%'");
+            s.execute("DROP FUNCTION IF EXISTS " + db + ".defects_signal");
+            s.execute("CREATE FUNCTION " + db + ".defects_signal() RETURNS INT DETERMINISTIC NO SQL BEGIN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the function'; RETURN 1; END");
+            s.execute("GRANT EXECUTE ON FUNCTION " + db + ".defects_signal TO '" + topology.username() + "'@'%'");
+
         }
         topology.awaitReplication(Duration.ofSeconds(10));
     }
@@ -513,6 +519,94 @@ class RoutingDefectsTest {
             assertThatThrownBy(() -> c.rollback(sp)).isInstanceOf(java.sql.SQLTransactionRollbackException.class)
                     .hasMessageContaining("the transaction was lost with the connection to master");
             c.rollback();
+        }
+    }
+
+    /** Review 2: a signalled error (MariaDB Connector/J's catch-all connection type) is the statement's own. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aSignalledError_isThrownOnce_andNeitherMarksANodeDownNorLosesTheTransaction(JdbcDriver driver,
+            ReplicationTopology topology) throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            try (Connection c = ds.getConnection()) {
+                long before = total(ds);
+                assertThatThrownBy(() -> Routed.serverId(c, "SELECT defects_signal()")).isInstanceOf(SQLException.class)
+                        .hasMessageContaining("refused by the function");
+                assertThat(total(ds) - before).as("run once").isEqualTo(1);
+                assertThat(ds.cluster().replicas()).allSatisfy(n -> assertThat(n.health()).isEqualTo(Health.UP));
+            }
+            long id = nextId();
+            try (Connection c = ds.getConnection()) {
+                c.setAutoCommit(false);
+                insert(c, id, "kept");
+                assertThatThrownBy(() -> Routed.serverId(c, "SELECT defects_signal()")).isInstanceOf(SQLException.class);
+                insert(c, nextId(), "after-the-error");
+                c.commit();
+            }
+            try (Connection raw = topology.master().connect()) {
+                assertThat(value(raw, id)).as("the transaction went on and committed").isEqualTo("kept");
+            }
+        }
+    }
+
+    /** Review 2: a transaction opened with BEGIN in SQL and left open does not reach the pool's next borrower. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aTransactionBegunInSql_andLeftOpen_isRolledBackBeforeThePoolGetsTheConnection(JdbcDriver driver,
+            ReplicationTopology topology) throws SQLException {
+        long id = nextId();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.pool(p -> p.maximumPoolSize(1)))) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("BEGIN");
+                insert(c, id, "left-open");
+            }
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                c.unwrap(LagwiseConnection.class).useMaster();
+                try (ResultSet rs = s.executeQuery("SELECT @@in_transaction")) {
+                    rs.next();
+                    assertThat(rs.getInt(1)).as("the next borrower's session").isZero();
+                }
+                assertThat(value(c, id)).isNull();
+            }
+        }
+    }
+
+    /** Review 2: a procedure that commits inside a JDBC transaction counts as a commit. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aCallThatCommits_countsAsACommit(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            for (int round = 0; round < 3; round++) {
+                long id = nextId();
+                try (Connection c = ds.getConnection()) {
+                    c.setAutoCommit(false);
+                    try (CallableStatement cs = c.prepareCall("{call defects_insert_and_commit(?)}")) {
+                        cs.setLong(1, id);
+                        cs.execute();
+                    }
+                    c.rollback();
+                    c.setAutoCommit(true);
+                    assertThat(value(c, id)).as("round %d", round).isEqualTo("committed-in-call");
+                }
+            }
+        }
+    }
+
+    /** Review 2: a replica the connection holds stops getting its reads once the monitor disqualifies it. */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aHeldReplicaThatStopsReplicating_getsNoMoreReadsFromTheConnection(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver); Connection c = ds.getConnection()) {
+            int first = Routed.serverId(c);
+            assertThat(first).isEqualTo(2);
+            topology.node("oslo").stopSqlThread();
+            long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (ds.cluster().node(topology.node("oslo").host() + ":" + topology.node("oslo").port()).health() == Health.UP
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(Routed.serverId(c)).as("the same connection reads elsewhere now").isNotEqualTo(2);
         }
     }
 }

@@ -16,7 +16,18 @@ class SqlErrorsTest {
         assertThat(SqlErrors.isConnectionProblem(new SQLException("gone", "08S01"))).isTrue();
         assertThat(SqlErrors.isConnectionProblem(new SQLNonTransientConnectionException("x"))).isTrue();
         assertThat(SqlErrors.isConnectionProblem(new SQLTransientConnectionException("pool timeout"))).isTrue();
-        assertThat(SqlErrors.isConnectionProblem(new SQLException("wrapped", "HY000", new IOException("reset")))).isTrue();
+        assertThat(SqlErrors.isConnectionProblem(new SQLException("wrapped", "HY000", new java.net.SocketException("Connection reset")))).isTrue();
+        assertThat(SqlErrors.isConnectionProblem(new SQLException("wrapped", "HY000", new java.net.SocketTimeoutException("Read timed out")))).isTrue();
+        assertThat(SqlErrors.isConnectionProblem(new SQLException("wrapped", null, new IOException("reset")))).isTrue();
+        assertThat(SqlErrors.isConnectionProblem(new SQLException("eof", "HY000", new java.io.EOFException()))).isTrue();
+    }
+
+    @Test
+    void mariaDbsCatchAllConnectionType_withAStatementsOwnState_isNot() {
+        // MariaDB Connector/J: SQLTransientConnectionException for any state class it does not know
+        assertThat(SqlErrors.isConnectionProblem(new SQLTransientConnectionException("signalled", "45000", 1644))).isFalse();
+        assertThat(SqlErrors.isConnectionProblem(new SQLTransientConnectionException("Packet too big", "HZ000", new IOException("too big")))).isFalse();
+        assertThat(SqlErrors.isConnectionProblem(new SQLNonTransientConnectionException("gone", "08000"))).isTrue();
     }
 
     @Test

@@ -5,7 +5,7 @@ import static io.lagwise.jdbc.StatementKind.LOCKING_READ;
 import static io.lagwise.jdbc.StatementKind.MASTER_HINT;
 import static io.lagwise.jdbc.StatementKind.READ;
 import static io.lagwise.jdbc.StatementKind.SESSION;
-import static io.lagwise.jdbc.StatementKind.TRANSACTION_SETTING;
+import static io.lagwise.jdbc.StatementKind.TRANSACTION_CONTROL;
 import static io.lagwise.jdbc.StatementKind.WRITE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.params.provider.Arguments.arguments;
@@ -174,9 +174,9 @@ class StatementClassifierTest {
                 arguments("SET STATEMENT max_statement_time=1 FOR SELECT LAST_INSERT_ID()", SESSION),
                 arguments("SET STATEMENT max_statement_time=1 FOR SHOW WARNINGS", LAST_USED),
                 arguments("SET STATEMENT max_statement_time=1 FOR SET STATEMENT long_query_time=1 FOR SELECT 1", READ),
-                arguments("SET TRANSACTION READ ONLY", TRANSACTION_SETTING),
-                arguments("set transaction isolation level read committed", TRANSACTION_SETTING),
-                arguments("SET TRANSACTION READ WRITE", TRANSACTION_SETTING),
+                arguments("SET TRANSACTION READ ONLY", TRANSACTION_CONTROL),
+                arguments("set transaction isolation level read committed", TRANSACTION_CONTROL),
+                arguments("SET TRANSACTION READ WRITE", TRANSACTION_CONTROL),
                 arguments("SET SESSION TRANSACTION READ ONLY", SESSION),
                 arguments("SET GLOBAL TRANSACTION ISOLATION LEVEL SERIALIZABLE", SESSION),
                 arguments("SET TRANSACTION READ ONLY; DELETE FROM t", WRITE),
@@ -194,6 +194,24 @@ class StatementClassifierTest {
             """)
     void aCommentBetweenAFunctionAndItsParenthesis_hidesNothing(String sql, StatementKind expected) {
         assertThat(kind(sql)).isEqualTo(expected);
+    }
+
+    @Test
+    void aLineCommentOrAnExecutableCommentBeforeAParenthesis_hidesNothing() {
+        assertThat(kind("SELECT GET_LOCK -- x\n('flyway', 10)")).isEqualTo(SESSION);
+        assertThat(kind("SELECT GET_LOCK #x\n('flyway', 10)")).isEqualTo(SESSION);
+        assertThat(kind("SELECT GET_LOCK/*!*/('flyway', 10)")).isEqualTo(SESSION);
+        assertThat(kind("SELECT LAST_INSERT_ID -- x\n()")).isEqualTo(SESSION);
+        assertThat(kind("SELECT v FROM t -- GET_LOCK\n")).isEqualTo(READ);
+    }
+
+    @Test
+    void transactionControlInSql_followsTheTransaction() {
+        for (String sql : new String[] {"COMMIT", "COMMIT WORK", "ROLLBACK", "ROLLBACK TO SAVEPOINT s", "SAVEPOINT s", "RELEASE SAVEPOINT s", "SET TRANSACTION READ ONLY"}) {
+            assertThat(kind(sql)).as(sql).isEqualTo(TRANSACTION_CONTROL);
+        }
+        assertThat(kind("BEGIN")).isEqualTo(SESSION);
+        assertThat(kind("START TRANSACTION")).isEqualTo(SESSION);
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
