@@ -599,6 +599,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
          * The longest a read may wait on a replica's socket (sets the driver's {@code socketTimeout}
          * on replica pools, unless a replica URL sets it); default 30 s. A frozen replica accepts
          * TCP and never answers: this bounds how long a read waits on it before it runs elsewhere.
+         * A read that times out while the monitor kept hearing the replica is merely slow: it fails
+         * once, naming the replica, is not run elsewhere, and the replica stays up. Keep it well above
+         * {@link #monitorInterval} (build() warns below twice that), or every timeout looks frozen.
          * Zero turns it off.
          *
          * @throws InvalidSettingException if null or negative (setting {@code replicaReadTimeout})
@@ -756,9 +759,10 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 }
             }
             if (localRegion != null && replicas.stream().noneMatch(r -> r.region.equals(localRegion))) {
-                LoggerFactory.getLogger(LagwiseDataSource.class).warn("{}: localRegion '{}' matches no replica (regions: {});"
-                        + " every replica counts as remote", name, localRegion,
-                        replicas.stream().map(NodeSpec::region).distinct().toList());
+                log.warn("{}: localRegion '{}' matches no replica (regions: {}); every replica counts as remote", name, localRegion, replicas.stream().map(NodeSpec::region).distinct().toList());
+            }
+            if (!replicaReadTimeout.isZero() && replicaReadTimeout.compareTo(monitorInterval.multipliedBy(2)) < 0) {
+                log.warn("{}: replicaReadTimeout {} is under twice monitorInterval {}: a read that times out cannot be told slow from frozen, and is run again on another node", name, replicaReadTimeout, monitorInterval);
             }
             built = true;
             List<Node> started = new ArrayList<>();
