@@ -163,8 +163,12 @@ final class ConnectionRouting {
             return route(kind, true, null);
         }
         checkOpen();
-        if (preparedOn != master && preparedOn != replica || closedUnder(preparedOn)) {
+        boolean retiredUnder = retired != null && retired.contains(preparedOn);
+        if (!retiredUnder && (preparedOn != master && preparedOn != replica || closedUnder(preparedOn))) {
             throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
+        }
+        if (retiredUnder || preparedOn.onReplica() && !preparedOn.node.readable()) {
+            throw new SQLException(cluster.name + ": this call was prepared on " + preparedOn.node.label() + ", which no longer takes reads (stopped, lagging or down), and a call cannot move to another server; prepare it again", "0A000");
         }
         RouteReason r = preparedOn.onReplica() ? read(null, false, null) : RouteReason.MASTER_REQUIRED;
         if (preparedOn.onReplica() && (r.target() != NodeRole.REPLICA || replica != preparedOn)) {
@@ -360,6 +364,10 @@ final class ConnectionRouting {
         if (retired == null) {
             retired = new java.util.ArrayList<>(1);
         }
+        for (Physical old : retired) {
+            release(old); // one retired connection at most: a flapping replica must not drain its pool
+        }
+        retired.clear();
         retired.add(replica);
         if (lastUsed == replica) {
             lastUsed = null;
@@ -373,10 +381,10 @@ final class ConnectionRouting {
             replica = new Physical(node, node.borrow());
             return replica;
         } catch (SQLException e) {
-            if (!SqlErrors.isConnectionProblem(e)) {
+            if (!(e instanceof java.sql.SQLTransientConnectionException) && !SqlErrors.isConnectionProblem(e)) {
                 throw e;
             }
-            return null;
+            return null; // unreachable, refusing sessions, or its pool full: the next replica
         }
     }
 
@@ -567,12 +575,15 @@ final class ConnectionRouting {
         }
         try {
             if (p == master && state.forcedMaster) {
-                // Session state was made here: a transaction opened in SQL (BEGIN, SET autocommit = 0)
-                // must not reach the next borrower. Neither driver reports BEGIN: roll back always.
-                sql(p, "ROLLBACK");
-                if (!p.conn.getAutoCommit()) {
-                    p.conn.setAutoCommit(true); // MariaDB Connector/J sees SET autocommit = 0 from the server
-                }
+                // Session state was made here (variables, a transaction or table locks opened in SQL,
+                // named locks, temporary tables): none of it may reach the pool's next borrower, and
+                // no driver reports all of it. The server connection is closed, not pooled.
+                p.node.evict(p.conn);
+                return;
+            }
+            if (p.onReplica() && !p.node.available()) {
+                p.node.evict(p.conn); // a replica marked down: do not hand its connection out again
+                return;
             }
             if (settings != null) {
                 settings.clean(p);

@@ -49,7 +49,8 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
         this.sql = sql;
         this.kind = kind;
         // Writes, session statements and hinted ones always run on the master: they never move.
-        this.movable = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ || kind == StatementKind.LAST_USED;
+        this.movable = kind == StatementKind.READ || kind == StatementKind.LOCKING_READ || kind == StatementKind.LAST_USED
+                || kind == StatementKind.TRANSACTION_CONTROL;
         this.parameterCount = c.parameters();
         this.consistencyHint = c.consistency();
         this.implicitCommit = c.implicitCommit();

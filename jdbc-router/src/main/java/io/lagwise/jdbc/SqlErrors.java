@@ -52,8 +52,10 @@ final class SqlErrors {
      * server is gone; with a cause, it carries the last failure to connect.
      */
     static boolean isServerUnreachable(SQLException e) {
-        if (e instanceof SQLTransientConnectionException && e.getCause() == null) {
-            return false;
+        if (e instanceof SQLTransientConnectionException) {
+            // HikariCP's own timeout: with a cause, the last failure to connect, whatever its state
+            // (refused, access denied, too many connections): the node cannot be used now.
+            return e.getCause() != null;
         }
         return isConnectionProblem(e);
     }

@@ -228,6 +228,17 @@ class ConnectionRoutingRetryTest {
         assertThat(fakes.replicaNode(1).downReason()).isEqualTo("Connection refused");
     }
 
+    @Test
+    void aReplica_thatRefusesNewSessions_withANonConnectionState_isSkipped_andMarkedDown() throws SQLException {
+        Connection c = eventual();
+        fakes.replica(1).refuseWith = new java.sql.SQLSyntaxErrorException("User 'app' has exceeded the 'max_user_connections' resource", "42000", 1226);
+
+        assertThat(query(c, "SELECT * FROM t")).isEqualTo("1");
+
+        assertThat(fakes.ran()).containsExactly("oslo-2: SELECT * FROM t");
+        assertThat(fakes.replicaNode(1).isDown()).isTrue();
+    }
+
     // ---- Timeouts: slow or dead? ----------------------------------------------------------------
 
     @Test
@@ -277,6 +288,22 @@ class ConnectionRoutingRetryTest {
         assertThat(query(c, "SELECT 2")).isEqualTo("1");
         assertThat(fakes.ran()).containsExactly("oslo-1: SELECT 1", "oslo-2: SELECT 2");
         c.close(); // the fake cluster checks at the end that every server connection went back
+    }
+
+    @Test
+    void flappingReplicas_doNotPileUpRetiredConnections() throws SQLException {
+        Connection c = eventual();
+        for (int flap = 0; flap < 6; flap++) {
+            query(c, "SELECT " + flap);
+            Node held = fakes.replicaNode(flap % 2 == 0 ? 1 : 2);
+            Node other = fakes.replicaNode(flap % 2 == 0 ? 2 : 1);
+            other.health = io.lagwise.core.Health.UP;
+            held.health = io.lagwise.core.Health.LAGGING;
+        }
+        query(c, "SELECT 6");
+        assertThat(fakes.replicaNode(1).inFlight() + fakes.replicaNode(2).inFlight())
+                .as("the held connection and at most one retired").isLessThanOrEqualTo(2);
+        c.close();
     }
 
     @Test

@@ -89,6 +89,8 @@ final class FakeServer {
     volatile Integer waitResult = 0;
     volatile int serverId;
     volatile boolean refuseConnections;
+    /** When set, new connections fail with this instead (a server that answers but refuses the session). */
+    volatile SQLException refuseWith;
     volatile boolean valid = true;
     private final AtomicInteger opened = new AtomicInteger();
 
@@ -253,6 +255,9 @@ final class FakeServer {
     }
 
     private Connection connect() throws SQLException {
+        if (refuseWith != null) {
+            throw refuseWith;
+        }
         if (refuseConnections) {
             throw new SQLNonTransientConnectionException("Could not connect to " + name + ":3306: Connection refused",
                     "08000", new java.net.ConnectException("Connection refused"));

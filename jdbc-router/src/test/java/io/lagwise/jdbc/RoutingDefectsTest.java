@@ -458,9 +458,6 @@ class RoutingDefectsTest {
             try (Connection raw = topology.master().connect()) {
                 assertThat(value(raw, id)).as("committed, seen from outside").isEqualTo("sql-transaction");
             }
-            if (driver != JdbcDriver.MARIADB) {
-                return; // MySQL Connector/J does not report a transaction opened in SQL (a README limit)
-            }
             long other = nextId();
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("SET autocommit = 0");
