@@ -27,10 +27,10 @@ import java.util.concurrent.Executor;
  * elsewhere, a write never. It also ends transactions (commit, rollback, auto-commit on), since
  * that is where a write's fate is decided.
  *
- * <p>At most one master and one replica connection are held at a time; a held replica is kept for
- * the connection's life unless it fails there (results may still be open on it, and one replica
- * keeps the connection's reads monotonic). A transaction runs on one server from its first
- * statement to its end. Used by one thread at a time, like the connection.
+ * <p>The server connections themselves — at most one master and one replica connection, kept for
+ * the connection's life unless one fails or its replica becomes unfit — are held by
+ * {@link ServerConnections}. A transaction runs on one server from its first statement to its end.
+ * Used by one thread at a time, like the connection (but {@code abort()}).
  */
 final class ConnectionRouting {
 
@@ -43,16 +43,12 @@ final class ConnectionRouting {
     /** Volatile: JDBC lets another thread {@code abort()} a connection. */
     volatile boolean closed;
 
-    // Server connections, borrowed lazily.
-    Physical master;
-    Physical replica;
+    /** The server connections this connection holds, borrowed lazily. */
+    final ServerConnections servers;
     /** The server connection the running transaction runs on; null when none has started. */
     Physical tx;
     /** The server whose broken connection took the running transaction with it; null if none. */
     private String txLost;
-    Physical lastUsed;
-    /** Replica connections reads left because their replica became unfit; released at close. */
-    private java.util.List<Physical> retired;
 
     /** The session settings, made at the first one. */
     SessionSettings settings() {
@@ -64,6 +60,7 @@ final class ConnectionRouting {
 
     ConnectionRouting(Cluster cluster) {
         this.cluster = cluster;
+        this.servers = new ServerConnections(cluster);
     }
 
     /**
@@ -90,11 +87,11 @@ final class ConnectionRouting {
                 }
                 break;
             case LAST_USED:
-                p = lastUsed != null && !closedUnder(lastUsed) ? lastUsed : master();
+                p = servers.lastUsed != null && !closedUnder(servers.lastUsed) ? servers.lastUsed : master();
                 break;
             case READ:
                 reason = read(hint, !executing && state.autoCommit, null);
-                p = reason.target() == NodeRole.REPLICA ? replica : master;
+                p = reason.target() == NodeRole.REPLICA ? servers.replica : servers.master;
                 break;
             default:
                 p = master();
@@ -139,7 +136,7 @@ final class ConnectionRouting {
         if (autoCommitRead(kind)) {
             checkOpen();
             RouteReason r = read(null, false, null);
-            Physical p = r.target() == NodeRole.REPLICA ? replica : master;
+            Physical p = r.target() == NodeRole.REPLICA ? servers.replica : servers.master;
             apply(p);
             return p;
         }
@@ -163,15 +160,15 @@ final class ConnectionRouting {
             return route(kind, true, null);
         }
         checkOpen();
-        boolean retiredUnder = retired != null && retired.contains(preparedOn);
-        if (!retiredUnder && (preparedOn != master && preparedOn != replica || closedUnder(preparedOn))) {
+        boolean retiredUnder = servers.retired == preparedOn;
+        if (!retiredUnder && (preparedOn != servers.master && preparedOn != servers.replica || closedUnder(preparedOn))) {
             throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
         }
         if (retiredUnder || preparedOn.onReplica() && !preparedOn.node.readable()) {
             throw new SQLException(cluster.name + ": this call was prepared on " + preparedOn.node.label() + ", which no longer takes reads (stopped, lagging or down), and a call cannot move to another server; prepare it again", "0A000");
         }
         RouteReason r = preparedOn.onReplica() ? read(null, false, null) : RouteReason.MASTER_REQUIRED;
-        if (preparedOn.onReplica() && (r.target() != NodeRole.REPLICA || replica != preparedOn)) {
+        if (preparedOn.onReplica() && (r.target() != NodeRole.REPLICA || servers.replica != preparedOn)) {
             throw new SQLException(cluster.name + ": this call was prepared on " + preparedOn.node.label() + ", which has not applied the session's newest write in time, and a call cannot move to another server; prepare it again after the write, or on a read-write connection", "0A000");
         }
         use(preparedOn);
@@ -239,7 +236,7 @@ final class ConnectionRouting {
                 return route(kind, true, hint);
             }
             RouteReason r = read(hint, false, failed.node);
-            Physical p = use(r.target() == NodeRole.REPLICA ? replica : master);
+            Physical p = use(r.target() == NodeRole.REPLICA ? servers.replica : servers.master);
             count(p, r);
             return p;
         } catch (SQLException e) {
@@ -301,14 +298,14 @@ final class ConnectionRouting {
         Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         ConsistencySession session = cluster.sessions.current();
         ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
-                ? session.token(capture, master) : ConsistencyToken.none();
+                ? session.token(capture, servers.master) : ConsistencyToken.none();
         boolean barrierDone = false;
         for (int attempt = 0; ; attempt++) {
-            if (replica != null && tx == null && !replica.node.readable()) {
-                retire(); // the monitor disqualified it (stopped, lagging, down): reads leave it
+            if (servers.replica != null && tx == null && !servers.replica.node.readable()) {
+                servers.retire(settings); // the monitor disqualified it (stopped, lagging, down): reads leave it
             }
             Node candidate = attempt > cluster.replicas.size() ? null
-                    : cluster.router.candidate(replica == null ? null : replica.node, avoid, session.lastReplica());
+                    : cluster.router.candidate(servers.replica == null ? null : servers.replica.node, avoid, session.lastReplica());
             Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, cluster.ticker);
             switch (r.target) {
                 case BARRIER:
@@ -324,7 +321,7 @@ final class ConnectionRouting {
                     master();
                     return r.reason;
                 default: // REPLICA, WAIT
-                    Physical p = replica != null && !closedUnder(replica) ? replica : borrowReplica(candidate);
+                    Physical p = servers.replica != null && !closedUnder(servers.replica) ? servers.replica : servers.borrowReplica(candidate);
                     if (p == null) {
                         avoid = candidate; // marked down by the failed borrow: choose again
                         continue;
@@ -355,38 +352,7 @@ final class ConnectionRouting {
         }
     }
 
-    /**
-     * Stops reading from the held replica, which the monitor no longer finds fit. Its server
-     * connection goes back to the pool only when this connection closes: results may still be open
-     * on it.
-     */
-    private void retire() {
-        if (retired == null) {
-            retired = new java.util.ArrayList<>(1);
-        }
-        for (Physical old : retired) {
-            release(old); // one retired connection at most: a flapping replica must not drain its pool
-        }
-        retired.clear();
-        retired.add(replica);
-        if (lastUsed == replica) {
-            lastUsed = null;
-        }
-        replica = null;
-    }
 
-    /** Borrows a connection to {@code node}; null when it cannot be reached (it is then marked down). */
-    private Physical borrowReplica(Node node) throws SQLException {
-        try {
-            replica = new Physical(node, node.borrow());
-            return replica;
-        } catch (SQLException e) {
-            if (!(e instanceof java.sql.SQLTransientConnectionException) && !SqlErrors.isConnectionProblem(e)) {
-                throw e;
-            }
-            return null; // unreachable, refusing sessions, or its pool full: the next replica
-        }
-    }
 
     /** Merges the master's current position into the session's token: best effort (MariaDB). */
     private void barrier(ConsistencySession session) {
@@ -421,21 +387,6 @@ final class ConnectionRouting {
         }
     }
 
-    private Physical master() throws SQLException {
-        if (master != null && !closedUnder(master)) {
-            return master;
-        }
-        Node node = cluster.master;
-        if (!node.available()) {
-            throw cluster.masterDown();
-        }
-        try {
-            master = new Physical(node, node.borrow());
-        } catch (SQLException e) {
-            throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(e) : cluster.masterBusy(e);
-        }
-        return master;
-    }
 
     /** Counts a statement that runs on {@code p} under {@code reason}. */
     private void count(Physical p, RouteReason reason) {
@@ -450,7 +401,7 @@ final class ConnectionRouting {
     /** Applies the session state to {@code p} and makes it the last used. */
     private Physical use(Physical p) throws SQLException {
         apply(p);
-        lastUsed = p;
+        servers.lastUsed = p;
         state.lastUsed = p.role();
         return p;
     }
@@ -499,17 +450,17 @@ final class ConnectionRouting {
         return closed;
     }
 
+    /** The master connection: the one held unless the pool closed it under us, else a new one. */
+    private Physical master() throws SQLException {
+        if (servers.master != null) {
+            closedUnder(servers.master); // forgets it when the pool closed it
+        }
+        return servers.master();
+    }
+
     /** Forgets a broken server connection and evicts it from its pool. */
     private void drop(Physical p) {
-        if (master == p) {
-            master = null;
-        }
-        if (replica == p) {
-            replica = null;
-        }
-        if (lastUsed == p) {
-            lastUsed = null;
-        }
+        servers.forget(p);
         if (capture != null) {
             capture.lost(p);
         }
@@ -523,34 +474,16 @@ final class ConnectionRouting {
     /** A server connection for calls that touch no data: one already held, else the master's. */
     Connection anyConnection() throws SQLException {
         checkOpen();
-        Physical p = tx != null ? tx : lastUsed != null ? lastUsed : master != null ? master : replica;
+        Physical p = tx != null ? tx : servers.lastUsed != null ? servers.lastUsed : servers.master != null ? servers.master : servers.replica;
         if (p == null) {
             // Borrow without routing anything: a replica for read-only work or while the master is
             // down, else the master. Catalog and schema set here apply, so metadata sees them.
-            p = state.readOnly || !cluster.master.available() ? anyReplica() : master();
+            p = state.readOnly || !cluster.master.available() ? servers.anyReplica() : master();
             apply(p);
         }
         return p.conn;
     }
 
-    private Physical anyReplica() throws SQLException {
-        Node avoid = null;
-        for (int attempt = 0; attempt <= cluster.replicas.size(); attempt++) {
-            Node node = cluster.chooseReplica(avoid);
-            if (node == null) {
-                break;
-            }
-            Physical p = borrowReplica(node);
-            if (p != null) {
-                return p;
-            }
-            avoid = node;
-        }
-        if (cluster.readFallback == ReadFallback.FAIL) {
-            throw cluster.noReplica();
-        }
-        return master();
-    }
 
     void checkOpen() throws SQLException {
         if (closed) {
@@ -569,31 +502,6 @@ final class ConnectionRouting {
         state.endTransaction();
     }
 
-    private void release(Physical p) {
-        if (p == null) {
-            return;
-        }
-        try {
-            if (p == master && state.forcedMaster) {
-                // Session state was made here (variables, a transaction or table locks opened in SQL,
-                // named locks, temporary tables): none of it may reach the pool's next borrower, and
-                // no driver reports all of it. The server connection is closed, not pooled.
-                p.node.evict(p.conn);
-                return;
-            }
-            if (p.onReplica() && !p.node.available()) {
-                p.node.evict(p.conn); // a replica marked down: do not hand its connection out again
-                return;
-            }
-            if (settings != null) {
-                settings.clean(p);
-            }
-        } catch (SQLException e) {
-            p.node.evict(p.conn);
-            return;
-        }
-        p.node.release(p.conn);
-    }
 
     // ---------------------------------------------------------------------------------------------
     // Ending transactions, and the connection
@@ -653,9 +561,9 @@ final class ConnectionRouting {
             }
         } else if (sqlSessionOnMaster()) {
             try {
-                sql(master, "COMMIT"); // SET autocommit = 0 or BEGIN in SQL; a no-op if none is open
+                sql(servers.master, "COMMIT"); // SET autocommit = 0 or BEGIN in SQL; a no-op if none is open
             } catch (SQLException e) {
-                throw failed(master, e);
+                throw failed(servers.master, e);
             } finally {
                 if (capture != null) {
                     capture.executed(true, true); // its writes are committed now: capture them again
@@ -670,7 +578,7 @@ final class ConnectionRouting {
      * which {@code commit()} and {@code rollback()} then end, in SQL (drivers do not all see it).
      */
     private boolean sqlSessionOnMaster() {
-        return master != null && (state.forcedMaster || state.useMaster) && !closedUnder(master);
+        return servers.master != null && (state.forcedMaster || state.useMaster) && !closedUnder(servers.master);
     }
 
     private static void sql(Physical p, String sql) throws SQLException {
@@ -695,9 +603,9 @@ final class ConnectionRouting {
             }
         } else if (sqlSessionOnMaster()) {
             try {
-                sql(master, "ROLLBACK");
+                sql(servers.master, "ROLLBACK");
             } catch (SQLException e) {
-                throw failed(master, e);
+                throw failed(servers.master, e);
             }
         }
     }
@@ -725,11 +633,11 @@ final class ConnectionRouting {
 
     /** Applies changed settings to the server connections held now. */
     void applyToHeld() throws SQLException {
-        if (master != null) {
-            apply(master);
+        if (servers.master != null) {
+            apply(servers.master);
         }
-        if (replica != null) {
-            apply(replica);
+        if (servers.replica != null) {
+            apply(servers.replica);
         }
     }
 
@@ -744,25 +652,7 @@ final class ConnectionRouting {
             capture.abort(); // no time to ask for the position: the session pins to the master instead
         }
         closed = true;
-        SQLException first = null;
-        java.util.List<Physical> held = new java.util.ArrayList<>(2);
-        held.add(master);
-        held.add(replica);
-        if (retired != null) {
-            held.addAll(retired);
-        }
-        for (Physical p : held) {
-            if (p != null) {
-                try {
-                    p.conn.abort(executor);
-                } catch (SQLException e) {
-                    first = first == null ? e : first; // evicted all the same: the pool must not keep it
-                }
-                p.node.evict(p.conn);
-            }
-        }
-        master = null;
-        replica = null;
+        SQLException first = servers.abortAll(executor);
         endTransaction();
         if (first != null) {
             throw first;
@@ -776,17 +666,10 @@ final class ConnectionRouting {
         // Committed writes are deferred to the master's position (no round trip now); writes of a
         // transaction still open are rolled back by the pool.
         if (capture != null) {
-            capture.capture(master, true);
+            capture.capture(servers.master, true);
         }
         closed = true;
         endTransaction();
-        lastUsed = null;
-        release(master);
-        release(replica);
-        if (retired != null) {
-            retired.forEach(this::release);
-        }
-        master = null;
-        replica = null;
+        servers.releaseAll(settings, state.forcedMaster);
     }
 }

@@ -319,11 +319,11 @@ final class RoutingConnection implements LagwiseConnection {
     public void setTypeMap(Map<String, Class<?>> map) throws SQLException {
         routing.checkOpen();
         routing.settings().typeMap = map;
-        if (routing.master != null) {
-            routing.master.typeMapApplied = false;
+        if (routing.servers.master != null) {
+            routing.servers.master.typeMapApplied = false;
         }
-        if (routing.replica != null) {
-            routing.replica.typeMapApplied = false;
+        if (routing.servers.replica != null) {
+            routing.servers.replica.typeMapApplied = false;
         }
     }
 
@@ -353,11 +353,11 @@ final class RoutingConnection implements LagwiseConnection {
     }
 
     private void clientInfoChanged() {
-        if (routing.master != null) {
-            routing.master.clientInfoApplied = false;
+        if (routing.servers.master != null) {
+            routing.servers.master.clientInfoApplied = false;
         }
-        if (routing.replica != null) {
-            routing.replica.clientInfoApplied = false;
+        if (routing.servers.replica != null) {
+            routing.servers.replica.clientInfoApplied = false;
         }
     }
 
@@ -388,17 +388,17 @@ final class RoutingConnection implements LagwiseConnection {
     @Override
     public SQLWarning getWarnings() throws SQLException {
         routing.checkOpen();
-        return routing.lastUsed == null ? null : routing.lastUsed.conn.getWarnings();
+        return routing.servers.lastUsed == null ? null : routing.servers.lastUsed.conn.getWarnings();
     }
 
     @Override
     public void clearWarnings() throws SQLException {
         routing.checkOpen();
-        if (routing.master != null) {
-            routing.master.conn.clearWarnings();
+        if (routing.servers.master != null) {
+            routing.servers.master.conn.clearWarnings();
         }
-        if (routing.replica != null) {
-            routing.replica.conn.clearWarnings();
+        if (routing.servers.replica != null) {
+            routing.servers.replica.conn.clearWarnings();
         }
     }
 
@@ -438,7 +438,7 @@ final class RoutingConnection implements LagwiseConnection {
             throw new SQLException(cluster.name + ": timeout cannot be negative: " + timeout, "22023");
         }
         // No server connection is held between statements; the pools validate their own.
-        return !routing.closed && (routing.lastUsed == null || routing.lastUsed.conn.isValid(timeout));
+        return !routing.closed && (routing.servers.lastUsed == null || routing.servers.lastUsed.conn.isValid(timeout));
     }
 
     @Override
