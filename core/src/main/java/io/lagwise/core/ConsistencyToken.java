@@ -101,7 +101,7 @@ public final class ConsistencyToken {
      * @return false only for a union of positions from more domains than a token carries
      */
     public boolean isExportable() {
-        return position.size() <= GtidSet.MAX_DOMAINS;
+        return position.size() <= GtidSet.MAX_DOMAINS && (!position.isMysql() || position.toString().length() <= GtidSet.MAX_LENGTH);
     }
 
     /**
@@ -113,7 +113,7 @@ public final class ConsistencyToken {
      */
     public String export() {
         if (!isExportable()) {
-            throw new IllegalStateException("consistency token has " + position.size() + " gtid domains, more than the " + GtidSet.MAX_DOMAINS + " a token can carry");
+            throw new IllegalStateException("consistency token has " + position.size() + " gtid domains, more than the " + GtidSet.MAX_DOMAINS + " a token can carry" + (position.isMysql() ? ", or a MySQL gtid set longer than " + GtidSet.MAX_LENGTH + " characters" : ""));
         }
         return PREFIX + writtenAtMillis + "." + position;
     }

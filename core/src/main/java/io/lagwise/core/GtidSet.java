@@ -4,7 +4,13 @@ import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * A MariaDB GTID position: for each replication domain, the last transaction applied in it.
+ * A GTID position: MariaDB's — for each replication domain, the last transaction applied in it —
+ * or a MySQL GTID set — for each source server UUID, the transaction numbers it holds
+ * ({@code uuid:1-5:11-18,uuid2:1-3}). {@link #parse(String)} tells them apart by their text (a
+ * MySQL set has {@code :}); the empty position belongs to both. The two kinds never mix: comparing
+ * or merging a MySQL set with a MariaDB position is an {@link IllegalArgumentException} that says
+ * so (a token from one kind of cluster carried to the other, say). What follows describes MariaDB
+ * positions; MySQL sets are parsed as strictly and within the same bounds.
  *
  * <p>The text form is MariaDB's, as in {@code @@gtid_slave_pos} and {@code @@last_gtid}: GTIDs
  * {@code domain-server-sequence} separated by commas, at most one per domain, for example
@@ -44,16 +50,47 @@ public final class GtidSet {
     private static final long MAX_ID = 0xFFFF_FFFFL;
     private static final int QUOTE_LIMIT = 40;
     private static final GtidSet EMPTY = new GtidSet(new long[0], new long[0], new long[0]);
+    private static final long[] NONE = new long[0];
 
     // Parallel arrays sorted by domain: positions are compared on the read path, so no boxing.
     private final long[] domains;
     private final long[] servers;
     private final long[] sequences;
+    /** The MySQL set, or null for a MariaDB position (and the empty one). */
+    private final MysqlGtids mysql;
 
     private GtidSet(long[] domains, long[] servers, long[] sequences) {
         this.domains = domains;
         this.servers = servers;
         this.sequences = sequences;
+        this.mysql = null;
+    }
+
+    private GtidSet(MysqlGtids mysql) {
+        this.domains = NONE;
+        this.servers = NONE;
+        this.sequences = NONE;
+        this.mysql = mysql.isEmpty() ? null : mysql;
+    }
+
+    private static GtidSet of(MysqlGtids mysql) {
+        return mysql.isEmpty() ? EMPTY : new GtidSet(mysql);
+    }
+
+    /**
+     * Returns whether this is a MySQL GTID set (rather than a MariaDB position); false for the empty
+     * position, which is both.
+     *
+     * @return true for a non-empty MySQL GTID set
+     */
+    public boolean isMysql() {
+        return mysql != null;
+    }
+
+    private void sameKind(GtidSet other) {
+        if (isMysql() != other.isMysql() && !isEmpty() && !other.isEmpty()) {
+            throw new IllegalArgumentException("a MySQL gtid set and a MariaDB gtid position cannot be compared or merged (" + (isMysql() ? "MySQL" : "MariaDB") + " here, " + (other.isMysql() ? "MySQL" : "MariaDB") + " given): a position from another kind of cluster");
+        }
     }
 
     /**
@@ -82,6 +119,9 @@ public final class GtidSet {
         }
         if (position.isEmpty()) {
             return EMPTY;
+        }
+        if (position.indexOf(':') >= 0) {
+            return of(MysqlGtids.parse(position));
         }
         long[] domains = new long[MAX_DOMAINS];
         long[] servers = new long[MAX_DOMAINS];
@@ -128,6 +168,13 @@ public final class GtidSet {
      */
     public boolean isAtLeast(GtidSet other) {
         Objects.requireNonNull(other, "other");
+        if (other.isEmpty()) {
+            return true;
+        }
+        sameKind(other);
+        if (mysql != null || other.mysql != null) {
+            return mysql != null && mysql.contains(other.mysql);
+        }
         int mine = 0;
         for (int theirs = 0; theirs < other.domains.length; theirs++) {
             long domain = other.domains[theirs];
@@ -152,6 +199,16 @@ public final class GtidSet {
      */
     public GtidSet union(GtidSet other) {
         Objects.requireNonNull(other, "other");
+        if (other.isEmpty()) {
+            return this;
+        }
+        if (isEmpty()) {
+            return other;
+        }
+        sameKind(other);
+        if (mysql != null) {
+            return isAtLeast(other) ? this : other.isAtLeast(this) ? other : of(mysql.union(other.mysql));
+        }
         if (isAtLeast(other)) {
             return this;
         }
@@ -195,6 +252,9 @@ public final class GtidSet {
      * @throws IllegalArgumentException if {@code domain} is negative or above 4294967295
      */
     public long sequence(long domain) {
+        if (mysql != null) {
+            throw new IllegalArgumentException("a MySQL gtid set has no domains; sequence(domain) is for MariaDB positions");
+        }
         if (domain < 0 || domain > MAX_ID) {
             throw new IllegalArgumentException(
                     "domain must be between 0 and " + MAX_ID + ", was " + domain);
@@ -210,7 +270,32 @@ public final class GtidSet {
      *     more for a {@link #union(GtidSet)}
      */
     public int size() {
-        return domains.length;
+        return mysql != null ? mysql.size() : domains.length;
+    }
+
+    /**
+     * Returns the transactions of this MySQL GTID set that are not in {@code other}: what a replica
+     * at {@code other} has yet to apply.
+     *
+     * @param other another MySQL GTID set (or the empty position)
+     * @return the difference; the empty position when {@code other} holds all of this
+     * @throws NullPointerException if {@code other} is null
+     * @throws IllegalArgumentException if either is a MariaDB position: those hold one GTID per
+     *     domain, not sets, so a difference means nothing there
+     */
+    public GtidSet subtract(GtidSet other) {
+        Objects.requireNonNull(other, "other");
+        if (isEmpty() || other.isEmpty()) {
+            if (domains.length > 0 || other.domains.length > 0) {
+                throw new IllegalArgumentException("subtract is for MySQL gtid sets, not MariaDB positions");
+            }
+            return this;
+        }
+        sameKind(other);
+        if (mysql == null) {
+            throw new IllegalArgumentException("subtract is for MySQL gtid sets, not MariaDB positions");
+        }
+        return of(mysql.subtract(other.mysql));
     }
 
     /**
@@ -219,7 +304,7 @@ public final class GtidSet {
      * @return true for the empty position
      */
     public boolean isEmpty() {
-        return domains.length == 0;
+        return domains.length == 0 && mysql == null;
     }
 
     /**
@@ -234,6 +319,7 @@ public final class GtidSet {
             return true;
         }
         return obj instanceof GtidSet other
+                && java.util.Objects.equals(mysql, other.mysql)
                 && Arrays.equals(domains, other.domains)
                 && Arrays.equals(servers, other.servers)
                 && Arrays.equals(sequences, other.sequences);
@@ -241,7 +327,7 @@ public final class GtidSet {
 
     @Override
     public int hashCode() {
-        int hash = Arrays.hashCode(domains);
+        int hash = mysql != null ? mysql.hashCode() : Arrays.hashCode(domains);
         hash = 31 * hash + Arrays.hashCode(servers);
         return 31 * hash + Arrays.hashCode(sequences);
     }
@@ -252,6 +338,9 @@ public final class GtidSet {
      */
     @Override
     public String toString() {
+        if (mysql != null) {
+            return mysql.toString();
+        }
         StringBuilder text = new StringBuilder(domains.length * 16);
         for (int i = 0; i < domains.length; i++) {
             if (i > 0) {
