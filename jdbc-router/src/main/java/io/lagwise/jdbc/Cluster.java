@@ -73,12 +73,13 @@ final class Cluster {
      * when it cannot be read (a MySQL server, the master unreachable).
      */
     GtidSet masterPosition(Connection held) {
-        if (!master.mariadb || !master.available()) {
+        ServerDialect dialect = master.dialect;
+        if (dialect == null || !master.available()) {
             return null;
         }
         if (held != null) {
             try {
-                return binlogPosition(held);
+                return binlogPosition(held, dialect.masterPosition);
             } catch (SQLException | IllegalArgumentException e) {
                 return null; // the connection's own statements will find out whether it broke
             }
@@ -91,7 +92,7 @@ final class Cluster {
         }
         boolean broken = false;
         try {
-            return binlogPosition(c);
+            return binlogPosition(c, dialect.masterPosition);
         } catch (SQLException e) {
             broken = SqlErrors.isConnectionProblem(e);
             return null;
@@ -106,9 +107,9 @@ final class Cluster {
         }
     }
 
-    private static GtidSet binlogPosition(Connection c) throws SQLException {
+    private static GtidSet binlogPosition(Connection c, String query) throws SQLException {
         try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT @@gtid_binlog_pos")) {
+                ResultSet rs = s.executeQuery(query)) {
             String pos = rs.next() ? rs.getString(1) : null;
             return pos == null || pos.isEmpty() ? null : GtidSet.parse(pos);
         }

@@ -299,6 +299,10 @@ final class ConnectionRouting {
         ConsistencySession session = cluster.sessions.current();
         ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
                 ? session.token(capture, servers.master) : ConsistencyToken.none();
+        ServerDialect dialect = cluster.master.dialect;
+        if (!token.position().isEmpty() && dialect != null && token.position().isMysql() != (dialect != ServerDialect.MARIADB)) {
+            throw new SQLException(cluster.name + ": the session's consistency token holds a " + (token.position().isMysql() ? "MySQL GTID set" : "MariaDB GTID position") + " but " + cluster.master.label() + " is " + (dialect == ServerDialect.MARIADB ? "MariaDB" : "MySQL") + ": a token from another kind of cluster; drop it", "22023");
+        }
         boolean barrierDone = false;
         for (int attempt = 0; ; attempt++) {
             if (servers.replica != null && tx == null && !servers.replica.node.readable()) {
@@ -356,7 +360,7 @@ final class ConnectionRouting {
 
     /** Merges the master's current position into the session's token: best effort (MariaDB). */
     private void barrier(ConsistencySession session) {
-        if (!cluster.master.mariadb || !cluster.master.available()) {
+        if (cluster.master.dialect == null || !cluster.master.available()) {
             return; // without the master's position, the token alone guards the read
         }
         try {
@@ -371,12 +375,16 @@ final class ConnectionRouting {
 
     /** Waits, bounded, until the replica of {@code p} has applied {@code position}; whether it did. */
     private boolean waitFor(Physical p, GtidSet position) throws SQLException {
+        ServerDialect dialect = p.node.dialect;
+        if (dialect == null || position.isMysql() != (dialect != ServerDialect.MARIADB)) {
+            return false; // a server not heard yet, or a position of the other kind: the master answers
+        }
         cluster.waits.increment();
-        try (PreparedStatement ps = p.conn.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+        try (PreparedStatement ps = p.conn.prepareStatement(dialect.waitForPosition)) {
             ps.setString(1, position.toString());
-            ps.setDouble(2, cluster.maxWaitNanos / 1e9);
+            ps.setDouble(2, ServerDialect.waitSeconds(cluster.maxWaitNanos));
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && rs.getInt(1) == 0 && !rs.wasNull()) {
+                if (rs.next() && ServerDialect.applied(rs.getInt(1), rs.wasNull())) {
                     p.node.advance(position);
                     return true;
                 }

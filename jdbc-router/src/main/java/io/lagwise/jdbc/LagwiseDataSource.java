@@ -875,7 +875,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             try {
                 Connection c = n.borrow();
                 try {
-                    n.mariadb = c.getMetaData().getDatabaseProductVersion().contains("MariaDB");
+                    n.dialect = ServerDialect.of(c);
                 } finally {
                     n.release(c);
                 }

@@ -49,7 +49,8 @@ final class Node implements ReplicaView {
 
     // What the monitor last found (see ReplicaMonitor); read by routing and snapshots.
     volatile Health health = Health.UP;
-    volatile boolean mariadb = true;
+    /** What the server speaks, as it said at the last connection; null until it has answered once. */
+    volatile ServerDialect dialect;
     volatile long rttNanos;
     volatile long lagNanos = -1;
     volatile LagSource lagSource;
@@ -95,6 +96,7 @@ final class Node implements ReplicaView {
         this.ticker = ticker;
         this.maxPoolSize = 10;
         this.pool = null;
+        this.dialect = ServerDialect.MARIADB;
     }
 
     /** {@code master db-oslo-1:3306} or {@code replica db-oslo-2:3306 (oslo)}: for messages. */

@@ -141,7 +141,17 @@ final class ReplicaMonitor implements AutoCloseable {
         p.putAll(node.monitorCredentials);
         p.setProperty("connectTimeout", Long.toString(probeTimeout.toMillis()));
         p.setProperty("socketTimeout", Long.toString(probeTimeout.toMillis()));
-        return DriverManager.getConnection(node.url.url(), p);
+        Connection c = DriverManager.getConnection(node.url.url(), p);
+        try {
+            ServerDialect dialect = ServerDialect.of(c);
+            if (node.dialect != dialect && !(node.dialect == ServerDialect.MYSQL_57 && dialect == ServerDialect.MYSQL)) {
+                node.dialect = dialect; // what the server says now (it may have been replaced)
+            }
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+        return c;
     }
 
     /** Applies a probe's verdict, telling the router and the listeners when the health changes. */
@@ -232,39 +242,32 @@ final class ReplicaMonitor implements AutoCloseable {
 
         private void probeMaster() throws SQLException {
             long begin = ticker.read();
-            String position = scalar(node.mariadb ? "SELECT @@gtid_binlog_pos" : "SELECT @@gtid_executed");
+            String position = scalar(node.dialect.masterPosition);
             long end = ticker.read();
             sampleRoundTrip(end - begin);
             node.gtidPosition = position;
-            if (node.mariadb) {
-                GtidSet parsed = GtidSet.parse(position);
-                timeline.record(end, parsed);
-                node.advance(parsed);
-            }
+            GtidSet parsed = GtidSet.parse(position);
+            timeline.record(end, parsed);
+            node.advance(parsed);
             judge(node, Health.UP, "");
         }
 
-        /** MariaDB, and MySQL before 8.0.22, know only SHOW SLAVE STATUS; MySQL 8.4 only SHOW REPLICA STATUS. */
-        private String statusQuery;
-
         private void probeReplica() throws SQLException {
-            if (statusQuery == null) {
-                statusQuery = node.mariadb ? "SHOW SLAVE STATUS" : "SHOW REPLICA STATUS";
-            }
             try {
                 probeReplicaOnce();
             } catch (java.sql.SQLSyntaxErrorException e) {
-                if (node.mariadb || !statusQuery.equals("SHOW REPLICA STATUS")) {
+                if (node.dialect != ServerDialect.MYSQL) {
                     throw e;
                 }
-                statusQuery = "SHOW SLAVE STATUS"; // an older MySQL
+                node.dialect = ServerDialect.MYSQL_57; // a MySQL that does not know SHOW REPLICA STATUS
                 probeReplicaOnce();
             }
         }
 
         private void probeReplicaOnce() throws SQLException {
             long begin = ticker.read();
-            String position = scalar(node.mariadb ? "SELECT @@gtid_slave_pos" : "SELECT @@gtid_executed");
+            ServerDialect dialect = node.dialect;
+            String position = scalar(dialect.appliedPosition);
             long end = ticker.read();
             sampleRoundTrip(end - begin);
             node.gtidPosition = position;
@@ -272,17 +275,17 @@ final class ReplicaMonitor implements AutoCloseable {
             boolean sqlRunning;
             long sbm;
             String error;
-            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(statusQuery)) {
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(dialect.replicaStatus)) {
                 if (!rs.next()) {
                     judge(node, Health.REPLICATION_STOPPED, "not configured as a replica");
                     return;
                 }
-                String prefix = statusQuery.equals("SHOW REPLICA STATUS") ? "Replica" : "Slave";
+                String prefix = dialect.threadColumnPrefix;
                 // "Connecting" is not stopped: the master may be down, and then the replica is as fresh
                 // as anything; if the master is up but out of its reach, the GTID timeline shows the lag.
                 ioRunning = !"No".equalsIgnoreCase(rs.getString(prefix + "_IO_Running"));
                 sqlRunning = "Yes".equalsIgnoreCase(rs.getString(prefix + "_SQL_Running"));
-                sbm = rs.getLong(prefix.equals("Replica") ? "Seconds_Behind_Source" : "Seconds_Behind_Master");
+                sbm = rs.getLong(dialect.secondsBehindColumn);
                 if (rs.wasNull()) {
                     sbm = -1;
                 }
@@ -292,7 +295,7 @@ final class ReplicaMonitor implements AutoCloseable {
             }
             node.secondsBehindMaster = sbm;
             long now = ticker.read();
-            GtidSet applied = node.mariadb ? GtidSet.parse(position) : null;
+            GtidSet applied = GtidSet.parse(position);
             if (applied != null) {
                 node.knownPosition = applied; // the probe's word, even if lower: a replica may have been reset
             }
@@ -389,7 +392,10 @@ final class ReplicaMonitor implements AutoCloseable {
                 }
                 long written = ticker.read();
                 String gtid;
-                try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery("SELECT @@last_gtid")) {
+                ServerDialect dialect = master.dialect;
+                // MySQL has no @@last_gtid: the master's executed set holds the heartbeat as well.
+                try (Statement s = connection.createStatement();
+                        ResultSet rs = s.executeQuery(dialect.lastGtid != null ? dialect.lastGtid : dialect.masterPosition)) {
                     rs.next();
                     gtid = rs.getString(1);
                 }
@@ -454,7 +460,7 @@ final class ReplicaMonitor implements AutoCloseable {
                 if (connection == null) {
                     connection = open(node);
                 }
-                try (PreparedStatement ps = connection.prepareStatement("SELECT MASTER_GTID_WAIT(?, ?)")) {
+                try (PreparedStatement ps = connection.prepareStatement(node.dialect.waitForPosition)) {
                     ps.setString(1, gtid);
                     ps.setDouble(2, waitSeconds);
                     try (ResultSet rs = ps.executeQuery()) {

@@ -125,14 +125,15 @@ final class WriteCapture {
         long seq = committed;
         if (seq > covered) {
             long at = committedAtNanos;
+            ServerDialect dialect = cluster.master.dialect;
             if (cluster.mode == ReadYourWritesMode.PIN) {
                 s.observeWrite(GtidSet.empty(), at);
-            } else if (!cluster.master.mariadb) {
-                s.unknownPosition(cluster, at); // no @@last_gtid, no readable binlog position
-            } else if (closing || positionLost || on == null || on != heldMaster) {
-                s.defer(cluster, at);
+            } else if (dialect == null) {
+                s.unknownPosition(cluster, at); // a server not heard yet: no position to read
+            } else if (closing || positionLost || on == null || on != heldMaster || dialect.lastGtid == null) {
+                s.defer(cluster, at); // the master's position holds the write (MySQL: @@gtid_executed)
             } else {
-                GtidSet position = lastGtid(on);
+                GtidSet position = lastGtid(on, dialect.lastGtid);
                 if (position == null) {
                     s.defer(cluster, at);
                 } else if (!position.isEmpty()) {
@@ -179,8 +180,8 @@ final class WriteCapture {
     }
 
     /** {@code @@last_gtid} on the connection the writes were made on; null if it cannot be read. */
-    private static GtidSet lastGtid(Physical p) {
-        try (Statement st = p.conn.createStatement(); ResultSet rs = st.executeQuery("SELECT @@last_gtid")) {
+    private static GtidSet lastGtid(Physical p, String query) {
+        try (Statement st = p.conn.createStatement(); ResultSet rs = st.executeQuery(query)) {
             String gtid = rs.next() ? rs.getString(1) : null;
             return gtid == null || gtid.isEmpty() ? GtidSet.empty() : GtidSet.parse(gtid);
         } catch (SQLException | IllegalArgumentException e) {

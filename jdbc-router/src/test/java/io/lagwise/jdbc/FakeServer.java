@@ -239,8 +239,10 @@ final class FakeServer {
         c.setInitializationFailTimeout(-1);
         c.setConnectionTimeout(250); // HikariCP's minimum: a refused connection costs this much
         c.setValidationTimeout(250);
-        return new Node("test", JdbcUrl.parse("jdbc:mariadb://" + name + ":3306/app"), role, region, false, c,
+        Node node = new Node("test", JdbcUrl.parse("jdbc:mariadb://" + name + ":3306/app"), role, region, false, c,
                 new Properties(), ticker);
+        node.dialect = ServerDialect.MARIADB; // what the start-up check would have found
+        return node;
     }
 
     DataSource dataSource() {

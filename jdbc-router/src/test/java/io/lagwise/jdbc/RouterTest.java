@@ -393,7 +393,7 @@ class RouterTest {
 
         @Test
         void anUnknownPosition_pinsTheSession_untilTheWindowEnds_unlessTheMasterIsDown() throws SQLException {
-            master.mariadb = false;
+            master.dialect = null; // a master not heard yet
             session.unknownPosition(cluster, ticker.read());
             ConsistencyToken none = ConsistencyToken.none(); // even a token that says nothing
             assertThat(read(Consistency.READ_YOUR_WRITES, none, oslo)).isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.READ_YOUR_WRITES));

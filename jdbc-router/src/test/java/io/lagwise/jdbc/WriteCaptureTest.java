@@ -126,9 +126,9 @@ class WriteCaptureTest {
     }
 
     @Test
-    void gtidMode_onAServerWithoutMariaDbPositions_pins() {
+    void gtidMode_onAMasterNotHeardYet_pins() {
         Cluster gtid = cluster(ReadYourWritesMode.GTID);
-        master.mariadb = false;
+        master.dialect = null;
         WriteCapture c = new WriteCapture(gtid);
         ConsistencySession s = gtid.sessions.current();
         c.wrote(on, true);
@@ -138,5 +138,18 @@ class WriteCaptureTest {
         assertThat(s.pinnedUntilNanos - ticker.read()).isPositive();
         assertThat(s.token().position().isEmpty()).isTrue();
         assertThat(s.token().isEmpty()).isFalse();
+    }
+
+    @Test
+    void gtidMode_onMysql_defersToTheMastersExecutedSet_withoutAQueryOnTheWritersConnection() {
+        Cluster gtid = cluster(ReadYourWritesMode.GTID);
+        master.dialect = ServerDialect.MYSQL; // no @@last_gtid: @@gtid_executed holds the write
+        WriteCapture c = new WriteCapture(gtid);
+        ConsistencySession s = gtid.sessions.current();
+        c.wrote(on, true);
+        c.executed(true, false);
+        c.capture(on, false);
+        assertThat(s.hasDeferredWrite()).isTrue();
+        assertThat(s.pinnedUntilNanos - ticker.read()).as("no pin: the position will be read").isNotPositive();
     }
 }
