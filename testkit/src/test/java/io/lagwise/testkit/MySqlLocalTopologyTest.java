@@ -104,6 +104,22 @@ class MySqlLocalTopologyTest {
     }
 
     @Test
+    void visibleLagMeter_seesTheInjected40ms(ReplicationTopology topology) throws Exception {
+        try (VisibleLagMeter meter = VisibleLagMeter.start(topology)) {
+            for (int i = 0; i < 20; i++) {
+                meter.write();
+                Thread.sleep(20);
+            }
+            assertThat(meter.awaitVisible(Duration.ofSeconds(5))).isTrue();
+            for (TopologyNode replica : topology.replicas()) {
+                LagSamples samples = meter.samples(replica.name());
+                assertThat(samples.count()).as(replica.name()).isEqualTo(20);
+                assertThat(samples.percentile(0.5)).as(replica.name() + " p50").isBetween(Duration.ofMillis(35), Duration.ofMillis(400));
+            }
+        }
+    }
+
+    @Test
     void secondsBehindSource_isReadAndIsZeroUnderMillisecondLag(ReplicationTopology topology) throws Exception {
         // For a few seconds after a replica restart MySQL 8.0.31 reports seconds of lag while the
         // replica is caught up (seen: 3 and 4, right after a fresh write was applied; 0 again 1.5 s
