@@ -13,8 +13,10 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -386,9 +388,10 @@ public final class ServerBinaries {
     /** The directories of {@code PATH}, then {@code /usr/sbin}, where Debian keeps servers and a non-root PATH often does not look. */
     static List<String> pathDirectories() {
         String path = System.getenv("PATH");
-        List<String> dirs = new ArrayList<>(path == null ? List.of() : List.of(path.split(":")));
+        Set<String> dirs = new LinkedHashSet<>(path == null ? List.of() : List.of(path.split(":")));
         dirs.add("/usr/sbin");
-        return dirs;
+        dirs.remove("");
+        return new ArrayList<>(dirs);
     }
 
     static Path find(Path prefix, List<String> subdirs, List<String> names) {
