@@ -84,7 +84,17 @@ abstract class AbstractNode implements TopologyNode {
 
     @Override
     public String jdbcUrl(JdbcDriver driver) {
-        return driver.url(host(), port(), credentials.database());
+        return url(driver, host(), port(), credentials.database());
+    }
+
+    /**
+     * The driver's URL, plus what this server kind needs: on MySQL, MariaDB Connector/J must be
+     * allowed to fetch the server's RSA key to log a {@code caching_sha2_password} user in over plain
+     * TCP (MySQL Connector/J's default parameters already allow it).
+     */
+    private String url(JdbcDriver driver, String host, int port, String database) {
+        String url = driver.url(host, port, database);
+        return dialect == Dialect.MYSQL && driver == JdbcDriver.MARIADB ? url + "&allowPublicKeyRetrieval=true" : url;
     }
 
     @Override
@@ -95,13 +105,13 @@ abstract class AbstractNode implements TopologyNode {
 
     @Override
     public Connection connectDirect() throws SQLException {
-        String url = JdbcDriver.preferred().url(directHost(), directPort(), credentials.database());
+        String url = url(JdbcDriver.preferred(), directHost(), directPort(), credentials.database());
         return DriverManager.getConnection(url + APP_TIMEOUTS, credentials.username(), credentials.password());
     }
 
     @Override
     public Connection connectAdmin() throws SQLException {
-        String url = JdbcDriver.preferred().url(directHost(), directPort(), "") + ADMIN_TIMEOUTS;
+        String url = url(JdbcDriver.preferred(), directHost(), directPort(), "") + ADMIN_TIMEOUTS;
         for (int attempt = 1; ; attempt++) {
             try {
                 return DriverManager.getConnection(url, credentials.adminUser(), credentials.adminPassword());

