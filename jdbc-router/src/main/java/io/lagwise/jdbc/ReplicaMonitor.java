@@ -317,7 +317,11 @@ final class ReplicaMonitor implements AutoCloseable {
                 lag = Math.max(0, sbm) * 1_000_000_000L;
                 source = LagSource.SECONDS_BEHIND_MASTER;
             }
-            if (sbm > 0 && sbm * 1_000_000_000L > lag) {
+            // Seconds_Behind_Master is a floor (it sees an SQL thread that is slow to apply), except
+            // when the replica has applied all the master had: then a figure above 0 is stale (MySQL
+            // reports a few seconds for a moment after a restart, caught up or not).
+            boolean caughtUp = timelineLag == 0 && applied.isAtLeast(master.knownPosition);
+            if (sbm > 0 && sbm * 1_000_000_000L > lag && !caughtUp) {
                 lag = sbm * 1_000_000_000L;
                 source = LagSource.SECONDS_BEHIND_MASTER;
             }

@@ -45,6 +45,7 @@ class MysqlServerTest {
     void dialect_routing_andMonitor_onMysqlServers(JdbcDriver driver, ReplicationTopology topology) throws Exception {
         try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
             assertThat(ds.router().master.dialect).isEqualTo(ServerDialect.MYSQL);
+            awaitReplicasUp(ds);
             try (Connection c = ds.getConnection()) {
                 assertThat(Routed.serverId(c)).as("a plain read: the local replica").isEqualTo(2);
                 assertThat(Routed.serverId(c, "SELECT @@server_id FROM DUAL FOR UPDATE")).isEqualTo(MASTER);
@@ -67,15 +68,34 @@ class MysqlServerTest {
             throws SQLException {
         long id = driver.ordinal();
         try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            awaitReplicasUp(ds);
             int[] ryw = rounds(ds, id);
             System.out.printf("MySQL servers, %s: 40 write->read rounds, %d stale, %d on replicas%n", driver, ryw[0], ryw[1]);
             assertThat(ryw[0]).isZero();
             assertThat(ds.routingStats().readYourWritesWaits()).as("reads waited on replicas with WAIT_FOR_EXECUTED_GTID_SET").isPositive();
         }
         try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.consistency(io.lagwise.core.Consistency.EVENTUAL))) {
+            awaitReplicasUp(ds);
             int[] eventual = rounds(ds, id + 10);
             assertThat(eventual[0]).as("EVENTUAL reads are stale: the test can fail").isPositive();
         }
+    }
+
+    /**
+     * Waits until the monitor finds every replica UP: right after a start, MySQL may report a few
+     * seconds of Seconds_Behind_Source for a moment, and a replica judged LAGGING takes no reads.
+     */
+    static void awaitReplicasUp(LagwiseDataSource ds) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (!ds.cluster().replicas().stream().allMatch(n -> n.health() == Health.UP) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        assertThat(ds.cluster().replicas()).allSatisfy(n -> assertThat(n.health()).as(n.name()).isEqualTo(Health.UP));
     }
 
     /** 40 rounds of update-then-read by one user: {stale reads, reads on replicas}. */
