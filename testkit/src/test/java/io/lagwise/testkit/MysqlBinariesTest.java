@@ -30,11 +30,13 @@ class MysqlBinariesTest {
     }
 
     @Test
-    void directory_holdingMariadb_isNotTakenForMysql() {
-        Path mariadbMysqld = Path.of("/usr/sbin/mysqld");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(mariadbMysqld)
-                && !MysqlBinaries.isMysql(ServerBinaries.versionOf(mariadbMysqld)), "no MariaDB mysqld in /usr/sbin");
-        assertThatThrownBy(() -> MysqlBinaries.fromDirectory(Path.of("/usr"))).isInstanceOf(TopologyException.class)
+    void directory_holdingMariadb_isNotTakenForMysql(@TempDir Path dir) throws Exception {
+        // A mysqld that says it is MariaDB's, as Debian's mariadb-server installs one.
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path mysqld = bin.resolve("mysqld");
+        Files.writeString(mysqld, "#!/bin/sh\necho 'mysqld  Ver 10.11.19-MariaDB-0+deb12u1 for debian-linux-gnu on x86_64 (Debian 12)'\n");
+        assertThat(mysqld.toFile().setExecutable(true)).isTrue();
+        assertThatThrownBy(() -> MysqlBinaries.fromDirectory(dir)).isInstanceOf(TopologyException.class)
                 .hasMessageContaining("is not a MySQL server").hasMessageContaining("MariaDB");
     }
 
