@@ -304,27 +304,10 @@ final class ReplicaMonitor implements AutoCloseable {
             long heartbeat = node.heartbeatLagNanos;
             boolean heartbeatFresh = heartbeat >= 0 && heartbeatInterval != null
                     && now - node.heartbeatMeasuredAt < heartbeatInterval.toNanos() * 3;
-            long lag;
-            LagSource source;
-            if (heartbeatFresh && heartbeat >= timelineLag) {
-                // The larger figure wins: a heartbeat wait that timed out is only a lower bound.
-                lag = heartbeat;
-                source = LagSource.HEARTBEAT;
-            } else if (timelineLag >= 0) {
-                lag = timelineLag;
-                source = LagSource.GTID_TIMELINE;
-            } else {
-                lag = Math.max(0, sbm) * 1_000_000_000L;
-                source = LagSource.SECONDS_BEHIND_MASTER;
-            }
-            // Seconds_Behind_Master is a floor (it sees an SQL thread that is slow to apply), except
-            // when the replica has applied all the master had: then a figure above 0 is stale (MySQL
-            // reports a few seconds for a moment after a restart, caught up or not).
             boolean caughtUp = timelineLag == 0 && applied.isAtLeast(master.knownPosition);
-            if (sbm > 0 && sbm * 1_000_000_000L > lag && !caughtUp) {
-                lag = sbm * 1_000_000_000L;
-                source = LagSource.SECONDS_BEHIND_MASTER;
-            }
+            ReplicaLag chosen = ReplicaLag.choose(heartbeatFresh ? heartbeat : -1, timelineLag, sbm, caughtUp);
+            long lag = chosen.nanos();
+            LagSource source = chosen.source();
             node.lagNanos = lag;
             node.lagSource = source;
             node.lagMeasuredAt = now;

@@ -33,6 +33,14 @@ final class Routed {
     }
 
     /** The {@code @@server_id} of the server that runs this query on this connection. */
+    /**
+     * Whether the topology runs MySQL servers (the few places a test must use other SQL say why: MySQL
+     * 8.0 has no {@code @@tx_isolation} and no MariaDB privilege names).
+     */
+    static boolean mysql(ReplicationTopology topology) {
+        return !topology.serverDescription().contains("MariaDB");
+    }
+
     static int serverId(Connection c) throws SQLException {
         return serverId(c, "SELECT @@server_id");
     }

@@ -199,7 +199,8 @@ class RoutingTest {
             c.setCatalog("information_schema");
             c.setClientInfo("ApplicationName", "routing-test");
             try (Statement s = c.createStatement();
-                    ResultSet rs = s.executeQuery("SELECT @@server_id, @@tx_isolation, DATABASE()")) {
+                    ResultSet rs = s.executeQuery("SELECT @@server_id, @@"
+                            + (Routed.mysql(topology) ? "transaction_isolation" : "tx_isolation") + ", DATABASE()")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(OSLO);
                 assertThat(rs.getString(2)).isEqualTo("READ-COMMITTED");
