@@ -193,12 +193,12 @@ final class ConnectionRouting {
             try {
                 T result = call.run(st.statement(), sql);
                 if (write || (implicitCommit && capture != null)) {
-                    capture.executed(state.autoCommit, implicitCommit); // made by route() for a write
+                    capture.executed(state.autoCommit, implicitCommit, true); // made by route() for a write
                 }
                 return result;
             } catch (SQLException e) {
                 if (write || (implicitCommit && capture != null)) {
-                    capture.executed(state.autoCommit, implicitCommit); // it may have committed before failing
+                    capture.executed(state.autoCommit, implicitCommit, false); // it may have committed before failing
                 }
                 Physical next = attempt <= cluster.replicas.size() && st.replayable()
                         ? retryRead(p, kind, hint, e, started) : null;
@@ -533,13 +533,13 @@ final class ConnectionRouting {
                 p.conn.setAutoCommit(true);
             } catch (SQLException e) {
                 if (capture != null) {
-                    capture.commit(); // it may have committed: keep its writes in the token
+                    capture.commit(false); // it may have committed: keep its writes in the token
                 }
                 throw failed(p, e);
             }
             p.autoCommit = true;
             if (capture != null) {
-                capture.commit();
+                capture.commit(true);
             }
         }
     }
@@ -558,23 +558,25 @@ final class ConnectionRouting {
             } catch (SQLException e) {
                 if (SqlErrors.isConnectionProblem(e)) {
                     if (capture != null) {
-                        capture.commit(); // the commit may have landed: its writes stay in the token
+                        capture.commit(false); // the commit may have landed: its writes stay in the token
                     }
                 }
                 throw failed(p, e); // the transaction stays open (or is marked lost): rollback() still works
             }
             endTransaction();
             if (capture != null) {
-                capture.commit();
+                capture.commit(true);
             }
         } else if (sqlSessionOnMaster()) {
+            boolean committed = false;
             try {
                 sql(servers.master, "COMMIT"); // SET autocommit = 0 or BEGIN in SQL; a no-op if none is open
+                committed = true;
             } catch (SQLException e) {
                 throw failed(servers.master, e);
             } finally {
                 if (capture != null) {
-                    capture.executed(true, true); // its writes are committed now: capture them again
+                    capture.executed(true, true, committed); // its writes are committed now: capture them again
                 }
             }
         }

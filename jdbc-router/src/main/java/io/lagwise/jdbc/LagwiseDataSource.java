@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -855,6 +856,18 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             if (role == NodeRole.REPLICA && !replicaReadTimeout.isZero() && !hasParameter(spec.url, "socketTimeout")) {
                 c.addDataSourceProperty("socketTimeout", Long.toString(replicaReadTimeout.toMillis()));
             }
+            boolean tracksGtids = false;
+            if (role == NodeRole.MASTER && spec.url.driver() == JdbcUrl.Driver.MYSQL && TrackedGtids.DRIVER_PRESENT) {
+                // MySQL Connector/J keeps the GTIDs each write reports, so read-your-writes needs no
+                // round trip to learn a write's position; a URL (or data source property) that says
+                // otherwise wins
+                String given = parameter(spec.url, "trackSessionState");
+                given = given != null ? given : p.dataSourceProperties.get("trackSessionState");
+                if (given == null) {
+                    c.addDataSourceProperty("trackSessionState", "true");
+                }
+                tracksGtids = given == null || given.equalsIgnoreCase("true");
+            }
             p.dataSourceProperties.forEach(c::addDataSourceProperty);
             Properties monitor = new Properties();
             String monitorUser = monitorUsername != null ? monitorUsername : user;
@@ -868,7 +881,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             if (poolMetrics != null) {
                 c.setMetricsTrackerFactory(poolMetrics);
             }
-            return new Node(name, spec.url, role, spec.region, spec.options.backup, c, monitor, ticker);
+            Node node = new Node(name, spec.url, role, spec.region, spec.options.backup, c, monitor, ticker);
+            node.tracksGtids = tracksGtids;
+            return node;
         }
 
         private void check(Node n) throws SQLException {
@@ -904,6 +919,11 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
 
         private static boolean hasParameter(JdbcUrl url, String name) {
             return url.parameters().keySet().stream().anyMatch(k -> k.equalsIgnoreCase(name));
+        }
+
+        private static String parameter(JdbcUrl url, String name) {
+            return url.parameters().entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name))
+                    .map(Map.Entry::getValue).findFirst().orElse(null);
         }
 
         private static long millis(Duration value, Duration fallback) {

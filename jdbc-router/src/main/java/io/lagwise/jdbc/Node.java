@@ -51,6 +51,11 @@ final class Node implements ReplicaView {
     volatile Health health = Health.UP;
     /** What the server speaks, as it said at the last connection; null until it has answered once. */
     volatile ServerDialect dialect;
+    /**
+     * Whether this master's connections report each write's GTID (MySQL Connector/J with {@code
+     * trackSessionState}, see {@link TrackedGtids}); set at build.
+     */
+    volatile boolean tracksGtids;
     volatile long rttNanos;
     volatile long lagNanos = -1;
     volatile LagSource lagSource;

@@ -43,6 +43,14 @@ final class WriteCapture {
     private boolean inTransaction;
     // Read by other threads of the same session.
     private volatile long committedAtNanos;
+    /**
+     * The own GTIDs of every committed write not yet covered, as the driver reported them (MySQL
+     * Connector/J session tracking, see {@link TrackedGtids}); null when a write reported none, and
+     * then the position is read the other way. Written before {@link #committed}.
+     */
+    private volatile GtidSet tracked;
+    /** Whether every committed write since the last capture reported its GTID (owner thread). */
+    private boolean allTracked = true;
     private volatile long committed;
     /** The committed count the session's token holds (or stands for as a deferred write); only grows. */
     private volatile long covered;
@@ -70,20 +78,26 @@ final class WriteCapture {
         if (!autoCommit) {
             inTransaction = true;
         }
+        if (master.node.tracksGtids && master.node.dialect != ServerDialect.MARIADB && cluster.mode != ReadYourWritesMode.PIN) {
+            TrackedGtids.enable(master.conn); // once per server connection: its writes report their GTIDs from now on
+        }
         session.pending(this);
     }
 
-    /** The statement ran (or failed after it was sent): in auto-commit, or with an implicit commit, it counts as committed. */
-    void executed(boolean autoCommit, boolean implicitCommit) {
+    /**
+     * The statement ran ({@code succeeded}) or failed after it was sent: in auto-commit, or with an
+     * implicit commit, it counts as committed.
+     */
+    void executed(boolean autoCommit, boolean implicitCommit, boolean succeeded) {
         if (autoCommit || implicitCommit) {
-            committed();
+            committed(succeeded);
         }
     }
 
-    /** The running transaction committed. */
-    void commit() {
+    /** The running transaction committed ({@code succeeded}), or may have: the commit failed after it was sent. */
+    void commit(boolean succeeded) {
         if (inTransaction) {
-            committed();
+            committed(succeeded);
         }
     }
 
@@ -103,10 +117,16 @@ final class WriteCapture {
         }
     }
 
-    private void committed() {
+    private void committed(boolean succeeded) {
         inTransaction = false;
         committedAtNanos = cluster.ticker.read();
-        committed++; // volatile write after the time: a reader that sees the count sees the time
+        // Only a statement that succeeded ends with the OK packet whose report is read here: after a
+        // failure the driver still holds an earlier statement's report.
+        GtidSet own = succeeded && on != null && on.node.tracksGtids ? TrackedGtids.reported(on.conn) : null;
+        allTracked &= own != null;
+        GtidSet before = tracked;
+        tracked = !allTracked ? null : before == null ? own : before.union(own);
+        committed++; // volatile write after the time and the GTIDs: a reader that sees the count sees them
     }
 
     private boolean pending() {
@@ -126,8 +146,11 @@ final class WriteCapture {
         if (seq > covered) {
             long at = committedAtNanos;
             ServerDialect dialect = cluster.master.dialect;
+            GtidSet own = tracked;
             if (cluster.mode == ReadYourWritesMode.PIN) {
                 s.observeWrite(GtidSet.empty(), at);
+            } else if (own != null) {
+                s.observeWrite(own, at); // reported by the server with each write: no round trip
             } else if (dialect == null) {
                 s.unknownPosition(cluster, at); // a server not heard yet: no position to read
             } else if (closing || positionLost || on == null || on != heldMaster || dialect.lastGtid == null) {
@@ -142,6 +165,8 @@ final class WriteCapture {
             }
             COVERED.accumulateAndGet(this, seq, Math::max);
             positionLost = false;
+            tracked = null;
+            allTracked = true;
         }
         if (!inTransaction || closing) {
             inTransaction = false;
@@ -171,8 +196,11 @@ final class WriteCapture {
             return;
         }
         long at = committedAtNanos;
+        GtidSet own = tracked; // read after the count: it holds at least the writes counted
         if (cluster.mode == ReadYourWritesMode.PIN) {
             s.observeWrite(GtidSet.empty(), at);
+        } else if (own != null) {
+            s.observeWrite(own, at);
         } else {
             s.defer(cluster, at);
         }

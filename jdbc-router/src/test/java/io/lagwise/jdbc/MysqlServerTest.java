@@ -82,6 +82,47 @@ class MysqlServerTest {
     }
 
     /**
+     * MySQL Connector/J reports each write's own GTID (session tracking), so the session learns its
+     * write's position without asking the master: the token holds the write and not a write another
+     * client made on the master afterwards. With {@code trackSessionState=false}, and with MariaDB
+     * Connector/J, which exposes no tracked GTID, the position is the master's when the session next
+     * reads, and holds that later write too (the test can fail).
+     */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aWritesOwnGtid_comesWithTheWrite_onMysqlConnectorJ(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        long id = 100 + driver.ordinal();
+        for (boolean tracking : new boolean[] {true, false}) {
+            try (LagwiseDataSource ds = Routed.dataSource(topology, driver,
+                    b -> b.pool(p -> p.dataSourceProperty("trackSessionState", Boolean.toString(tracking))))) {
+                awaitReplicasUp(ds);
+                for (int round = 0; round < 3; round++) {
+                    try (ConsistencySession session = ds.openSession(); Connection c = ds.getConnection();
+                            Statement s = c.createStatement()) {
+                        s.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + id + ", " + round + ")");
+                        String afterWrite = topology.master().gtidPosition();
+                        try (Connection other = topology.master().connect(); Statement o = other.createStatement()) {
+                            o.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + (id + 10) + ", " + round + ")");
+                        }
+                        try (ResultSet rs = s.executeQuery("SELECT v FROM mysql_ryw WHERE id = " + id)) {
+                            assertThat(rs.next()).isTrue();
+                            assertThat(rs.getLong(1)).as("read-your-writes").isEqualTo(round);
+                        }
+                        String token = session.token().position().toString();
+                        boolean own = driver == JdbcDriver.MYSQL && tracking;
+                        assertThat(token).as("%s, trackSessionState=%s: the token after the write", driver, tracking)
+                                .isEqualTo(own ? afterWrite : topology.master().gtidPosition());
+                        if (!own) {
+                            assertThat(token).isNotEqualTo(afterWrite);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Waits until the monitor finds every replica UP: right after a start, MySQL may report a few
      * seconds of Seconds_Behind_Source for a moment, and a replica judged LAGGING takes no reads.
      */

@@ -32,7 +32,6 @@ final class Routed {
         return b.build();
     }
 
-    /** The {@code @@server_id} of the server that runs this query on this connection. */
     /**
      * Whether the topology runs MySQL servers (the few places a test must use other SQL say why: MySQL
      * 8.0 has no {@code @@tx_isolation} and no MariaDB privilege names).
@@ -41,6 +40,7 @@ final class Routed {
         return !topology.serverDescription().contains("MariaDB");
     }
 
+    /** The {@code @@server_id} of the server that runs this query on this connection. */
     static int serverId(Connection c) throws SQLException {
         return serverId(c, "SELECT @@server_id");
     }

@@ -34,7 +34,7 @@ class WriteCaptureTest {
     @Test
     void anAutoCommitWrite_reachesTheToken_whenAnotherConnectionAsks() {
         capture.wrote(on, true);
-        capture.executed(true, false);
+        capture.executed(true, false, true);
         assertThat(session.pendingConnections()).isEqualTo(1);
         ticker.advance(Duration.ofMillis(5));
         assertThat(session.token().isEmpty()).as("handed off, no query on the writer's connection").isFalse();
@@ -44,16 +44,16 @@ class WriteCaptureTest {
     @Test
     void aWriteInATransaction_countsOnlyOnceCommitted() {
         capture.wrote(on, false);
-        capture.executed(false, false);
+        capture.executed(false, false, true);
         assertThat(session.token().isEmpty()).as("not committed yet").isTrue();
-        capture.commit();
+        capture.commit(true);
         assertThat(session.token().isEmpty()).isFalse();
     }
 
     @Test
     void aRolledBackTransaction_leavesNothing() {
         capture.wrote(on, false);
-        capture.executed(false, false);
+        capture.executed(false, false, true);
         capture.rollback();
         assertThat(session.pendingConnections()).isZero();
         assertThat(session.token().isEmpty()).isTrue();
@@ -62,7 +62,7 @@ class WriteCaptureTest {
     @Test
     void anImplicitCommit_survivesALaterRollback() {
         capture.wrote(on, false);
-        capture.executed(false, true); // CREATE TABLE inside the transaction committed it
+        capture.executed(false, true, true); // CREATE TABLE inside the transaction committed it
         capture.rollback();
         assertThat(session.token().isEmpty()).isFalse();
     }
@@ -70,9 +70,9 @@ class WriteCaptureTest {
     @Test
     void earlierCommittedWrites_surviveTheRollbackOfALaterTransaction() {
         capture.wrote(on, true);
-        capture.executed(true, false);
+        capture.executed(true, false, true);
         capture.wrote(on, false);
-        capture.executed(false, false);
+        capture.executed(false, false, true);
         capture.rollback();
         assertThat(session.pendingConnections()).isEqualTo(1);
         assertThat(session.token().isEmpty()).isFalse();
@@ -81,7 +81,7 @@ class WriteCaptureTest {
     @Test
     void abort_pinsTheSession() {
         capture.wrote(on, true);
-        capture.executed(true, false);
+        capture.executed(true, false, true);
         capture.abort();
         assertThat(session.pinnedUntilNanos - ticker.read()).isPositive();
         assertThat(session.pendingConnections()).isZero();
@@ -93,7 +93,7 @@ class WriteCaptureTest {
         WriteCapture c = new WriteCapture(gtid);
         ConsistencySession s = gtid.sessions.current();
         c.wrote(on, true);
-        c.executed(true, false);
+        c.executed(true, false, true);
         c.lost(on);
         Physical replacement = new Physical(master, null);
         c.capture(replacement, false); // @@last_gtid on the new connection would not hold the write
@@ -107,10 +107,10 @@ class WriteCaptureTest {
         WriteCapture c = new WriteCapture(gtid);
         ConsistencySession s = gtid.sessions.current();
         c.wrote(on, true);
-        c.executed(true, false);
+        c.executed(true, false, true);
         Physical second = new Physical(master, null);
         c.wrote(second, true); // the first connection was replaced
-        c.executed(true, false);
+        c.executed(true, false, true);
         c.capture(second, false);
         assertThat(s.hasDeferredWrite()).isTrue();
     }
@@ -120,7 +120,7 @@ class WriteCaptureTest {
         Cluster gtid = cluster(ReadYourWritesMode.GTID);
         WriteCapture c = new WriteCapture(gtid);
         c.wrote(on, true);
-        c.executed(true, false);
+        c.executed(true, false, true);
         c.capture(on, true);
         assertThat(gtid.sessions.current().hasDeferredWrite()).isTrue();
     }
@@ -132,7 +132,7 @@ class WriteCaptureTest {
         WriteCapture c = new WriteCapture(gtid);
         ConsistencySession s = gtid.sessions.current();
         c.wrote(on, true);
-        c.executed(true, false);
+        c.executed(true, false, true);
         c.capture(on, false);
         assertThat(s.hasDeferredWrite()).isFalse();
         assertThat(s.pinnedUntilNanos - ticker.read()).isPositive();
@@ -147,7 +147,7 @@ class WriteCaptureTest {
         WriteCapture c = new WriteCapture(gtid);
         ConsistencySession s = gtid.sessions.current();
         c.wrote(on, true);
-        c.executed(true, false);
+        c.executed(true, false, true);
         c.capture(on, false);
         assertThat(s.hasDeferredWrite()).isTrue();
         assertThat(s.pinnedUntilNanos - ticker.read()).as("no pin: the position will be read").isNotPositive();
