@@ -37,7 +37,8 @@ final class Cluster {
      */
     long answerWindowNanos = 500_000_000L;
     final Consistency consistency;
-    final ReadYourWritesMode mode;
+    /** The read-your-writes mode configured; see {@link #mode()} for the one in force. */
+    final ReadYourWritesMode configuredMode;
     final long maxWaitNanos;
     final LongAdder waits = new LongAdder();
     final LongAdder fallbacks = new LongAdder();
@@ -57,7 +58,7 @@ final class Cluster {
         this.readFallback = readFallback;
         this.classifier = classifier;
         this.consistency = consistency;
-        this.mode = mode;
+        this.configuredMode = mode;
         this.maxWaitNanos = maxWait.toNanos();
         this.ticker = ticker;
         this.sessions = new Sessions(ticker);
@@ -66,6 +67,14 @@ final class Cluster {
         for (int i = 0; i < routed.length; i++) {
             routed[i] = new LongAdder();
         }
+    }
+
+    /**
+     * The read-your-writes mode in force: as configured, except that GTID mode works by time (PIN)
+     * while the master gives transactions no GTIDs (MySQL with {@code gtid_mode} not ON).
+     */
+    ReadYourWritesMode mode() {
+        return configuredMode == ReadYourWritesMode.GTID && !master.writesGtids ? ReadYourWritesMode.PIN : configuredMode;
     }
 
     /**

@@ -891,6 +891,9 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 Connection c = n.borrow();
                 try {
                     n.dialect = ServerDialect.of(c);
+                    if (n.role == NodeRole.MASTER) {
+                        n.writesGtids(n.dialect.writesGtids(c));
+                    }
                 } finally {
                     n.release(c);
                 }

@@ -56,6 +56,11 @@ final class Node implements ReplicaView {
      * trackSessionState}, see {@link TrackedGtids}); set at build.
      */
     volatile boolean tracksGtids;
+    /**
+     * Whether the server gives every transaction a GTID ({@link ServerDialect#writesGtids}), as the
+     * last connection that asked found; until one has, assumed.
+     */
+    volatile boolean writesGtids = true;
     volatile long rttNanos;
     volatile long lagNanos = -1;
     volatile LagSource lagSource;
@@ -211,6 +216,24 @@ final class Node implements ReplicaView {
             markUp();
         }
         return c;
+    }
+
+    /**
+     * What a connection found about GTIDs on this server; the first time a master is found without
+     * them, one WARN (and an INFO when it has them again).
+     */
+    void writesGtids(boolean writes) {
+        boolean before = writesGtids;
+        writesGtids = writes;
+        if (before != writes && role == NodeRole.MASTER) {
+            if (!writes) {
+                log.warn("{}: {} gives transactions no GTIDs (gtid_mode is not ON): read-your-writes reads from"
+                        + " the master for the pin window after a session's write (PIN mode), and lag comes from"
+                        + " Seconds_Behind_Source, in whole seconds, unless heartbeat() is on", dataSourceName, label());
+            } else {
+                log.info("{}: {} gives transactions GTIDs again: read-your-writes as configured", dataSourceName, label());
+            }
+        }
     }
 
     /** Records that this node has at least {@code position}. */

@@ -55,6 +55,8 @@ final class ReplicaMonitor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ReplicaMonitor.class);
     private static final double RTT_WEIGHT = 0.3;
+    /** How often a replica's heartbeat row is read while a heartbeat is on its way (masters without GTIDs). */
+    private static final long HEARTBEAT_POLL_MILLIS = 5;
     private static final long MAX_DOWN_INTERVAL = TimeUnit.SECONDS.toNanos(5);
 
     private final String name;
@@ -74,6 +76,8 @@ final class ReplicaMonitor implements AutoCloseable {
     private volatile boolean closed;
     private volatile boolean heartbeatsOn;
     private volatile String heartbeatGtid = "";
+    /** The newest heartbeat's sequence number, for replicas of a master without GTIDs (polled, not waited on). */
+    private volatile long heartbeatSeq;
     private volatile long heartbeatWrittenAt;
 
     ReplicaMonitor(String name, Node master, List<Node> replicas, Ticker ticker, Duration interval,
@@ -146,6 +150,9 @@ final class ReplicaMonitor implements AutoCloseable {
             ServerDialect dialect = ServerDialect.of(c);
             if (node.dialect != dialect && !(node.dialect == ServerDialect.MYSQL_57 && dialect == ServerDialect.MYSQL)) {
                 node.dialect = dialect; // what the server says now (it may have been replaced)
+            }
+            if (node.role == NodeRole.MASTER) {
+                node.writesGtids(dialect.writesGtids(c));
             }
         } catch (SQLException | RuntimeException e) {
             c.close();
@@ -299,7 +306,8 @@ final class ReplicaMonitor implements AutoCloseable {
             if (applied != null) {
                 node.knownPosition = applied; // the probe's word, even if lower: a replica may have been reset
             }
-            long timelineLag = applied != null ? timeline.lagNanos(applied, now) : -1;
+            // Without GTIDs on the master every position is empty: the timeline would say 0 whatever the lag.
+            long timelineLag = applied != null && master.writesGtids ? timeline.lagNanos(applied, now) : -1;
             node.timelineLagNanos = timelineLag;
             long heartbeat = node.heartbeatLagNanos;
             boolean heartbeatFresh = heartbeat >= 0 && heartbeatInterval != null
@@ -378,15 +386,18 @@ final class ReplicaMonitor implements AutoCloseable {
                     ps.executeUpdate();
                 }
                 long written = ticker.read();
-                String gtid;
+                String gtid = "";
                 ServerDialect dialect = master.dialect;
-                // MySQL has no @@last_gtid: the master's executed set holds the heartbeat as well.
-                try (Statement s = connection.createStatement();
-                        ResultSet rs = s.executeQuery(dialect.lastGtid != null ? dialect.lastGtid : dialect.masterPosition)) {
-                    rs.next();
-                    gtid = rs.getString(1);
+                if (master.writesGtids) { // without GTIDs the replicas poll the row instead
+                    // MySQL has no @@last_gtid: the master's executed set holds the heartbeat as well.
+                    try (Statement s = connection.createStatement();
+                            ResultSet rs = s.executeQuery(dialect.lastGtid != null ? dialect.lastGtid : dialect.masterPosition)) {
+                        rs.next();
+                        gtid = rs.getString(1);
+                    }
                 }
                 heartbeatWrittenAt = written;
+                heartbeatSeq = seq;
                 heartbeatGtid = gtid == null ? "" : gtid;
                 // Start every replica's wait now: a wait that began late would see the heartbeat late.
                 for (HeartbeatWaiter w : waiters) {
@@ -421,6 +432,8 @@ final class ReplicaMonitor implements AutoCloseable {
         final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
         private Connection connection;
         private String lastSeen = "";
+        private long lastSeq;
+        private boolean pollWarned;
 
         HeartbeatWaiter(Node node) {
             this.node = node;
@@ -436,13 +449,25 @@ final class ReplicaMonitor implements AutoCloseable {
         }
 
         private void waitForHeartbeat() {
-            String gtid = heartbeatGtid;
+            String gtid = heartbeatGtid; // written last: the sequence and time read after it are as new
+            long seq = heartbeatSeq;
             long written = heartbeatWrittenAt;
-            if (closed || !heartbeatsOn || gtid.isEmpty() || gtid.equals(lastSeen) || node.health == Health.DOWN) {
+            if (closed || !heartbeatsOn || node.health == Health.DOWN) {
+                return;
+            }
+            long waitNanos = Math.min(probeTimeout.toNanos(), maxLagNanos * 2);
+            if (!master.writesGtids) {
+                if (seq != 0 && seq != lastSeq) {
+                    lastSeq = seq;
+                    pollHeartbeat(seq, written, waitNanos);
+                }
+                return;
+            }
+            if (gtid.isEmpty() || gtid.equals(lastSeen)) {
                 return;
             }
             lastSeen = gtid;
-            double waitSeconds = Math.max(0.001, Math.min(probeTimeout.toNanos(), maxLagNanos * 2) / 1e9);
+            double waitSeconds = Math.max(0.001, waitNanos / 1e9);
             try {
                 if (connection == null) {
                     connection = open(node);
@@ -460,14 +485,70 @@ final class ReplicaMonitor implements AutoCloseable {
                     }
                 }
             } catch (SQLException e) {
-                if (connection != null) {
-                    try {
-                        connection.close();
-                    } catch (SQLException ignored) {
-                        // gone already
-                    }
-                    connection = null;
+                closeConnection();
+            }
+        }
+
+        /**
+         * Without GTIDs there is no position to wait on: reads the heartbeat row on the replica every
+         * few milliseconds until it shows sequence {@code seq}. The row arrived between the last poll
+         * that missed it and the one that saw it; the lag is taken at the middle, less half a round trip.
+         */
+        private void pollHeartbeat(long seq, long written, long waitNanos) {
+            try {
+                if (connection == null) {
+                    connection = open(node);
                 }
+                try (PreparedStatement ps = connection.prepareStatement("SELECT seq FROM " + heartbeatTable + " WHERE instance = ?")) {
+                    ps.setString(1, instance);
+                    long missedAt = written;
+                    while (!closed) {
+                        long asked = ticker.read();
+                        long shown;
+                        try (ResultSet rs = ps.executeQuery()) {
+                            shown = rs.next() ? rs.getLong(1) : 0;
+                        } catch (SQLException e) {
+                            if (e.getErrorCode() != 1146) {
+                                throw e;
+                            }
+                            shown = 0; // the table itself has not arrived yet
+                        }
+                        long now = ticker.read();
+                        if (shown >= seq) {
+                            long lag = missedAt + (asked - missedAt) / 2 + node.rttNanos / 2 - written;
+                            node.heartbeatLagNanos = Math.max(0, lag);
+                            node.heartbeatMeasuredAt = now;
+                            return;
+                        }
+                        if (now - written > waitNanos) {
+                            node.heartbeatLagNanos = now - written; // not there yet: a lower bound
+                            node.heartbeatMeasuredAt = now;
+                            return;
+                        }
+                        missedAt = asked;
+                        Thread.sleep(HEARTBEAT_POLL_MILLIS);
+                    }
+                }
+            } catch (SQLException e) {
+                closeConnection();
+                if (!pollWarned && (e.getErrorCode() == 1142 || "42000".equals(e.getSQLState()))) {
+                    pollWarned = true;
+                    log.warn("{}: cannot read the heartbeat table {} on {} ({}); its lag comes from Seconds_Behind_Source",
+                            name, heartbeatTable, node.label(), SqlErrors.describe(e));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private void closeConnection() {
+            if (connection != null) {
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // gone already
+                }
+                connection = null;
             }
         }
     }

@@ -243,7 +243,7 @@ final class Router {
             return REPLICA;
         }
         Node last = session.lastReplica();
-        if (!barrierDone && last != null && last != candidate && cluster.mode == ReadYourWritesMode.GTID) {
+        if (!barrierDone && last != null && last != candidate && cluster.mode() == ReadYourWritesMode.GTID) {
             // Moving to another replica: it must be at least as far along as what the session may
             // have read on the last one, which is at most what the master has now.
             return BARRIER;
@@ -251,7 +251,7 @@ final class Router {
         if (token.isEmpty()) {
             return REPLICA;
         }
-        if (cluster.mode == ReadYourWritesMode.PIN || token.position().isEmpty()) {
+        if (cluster.mode() == ReadYourWritesMode.PIN || token.position().isEmpty()) {
             boolean inWindow = ticker.read() - session.lastWriteNanos < cluster.pinWindow.nanos();
             return inWindow && cluster.master.available() ? PINNED : REPLICA;
         }

@@ -68,6 +68,23 @@ enum ServerDialect {
         return of(c.getMetaData().getDatabaseProductVersion());
     }
 
+    /**
+     * Whether the server behind {@code c} gives every transaction a GTID: always on MariaDB; on MySQL
+     * only with {@code gtid_mode=ON} (a server of binary-log file/position replication has
+     * {@code OFF}; the permissive modes let transactions without one through). One round trip on
+     * MySQL; false when the server knows no {@code gtid_mode} (MySQL before 5.6).
+     */
+    boolean writesGtids(Connection c) throws SQLException {
+        if (this == MARIADB) {
+            return true;
+        }
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_mode")) {
+            return rs.next() && "ON".equalsIgnoreCase(rs.getString(1));
+        } catch (java.sql.SQLSyntaxErrorException e) {
+            return false; // no such variable
+        }
+    }
+
     /** Whether a wait's answer means the position was applied: 0 on both servers (-1 or 1 on a timeout, NULL on an error). */
     static boolean applied(int answer, boolean wasNull) {
         return answer == 0 && !wasNull;

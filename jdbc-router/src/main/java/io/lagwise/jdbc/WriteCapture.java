@@ -78,7 +78,7 @@ final class WriteCapture {
         if (!autoCommit) {
             inTransaction = true;
         }
-        if (master.node.tracksGtids && master.node.dialect != ServerDialect.MARIADB && cluster.mode != ReadYourWritesMode.PIN) {
+        if (master.node.tracksGtids && master.node.dialect != ServerDialect.MARIADB && cluster.mode() != ReadYourWritesMode.PIN) {
             TrackedGtids.enable(master.conn); // once per server connection: its writes report their GTIDs from now on
         }
         session.pending(this);
@@ -147,7 +147,7 @@ final class WriteCapture {
             long at = committedAtNanos;
             ServerDialect dialect = cluster.master.dialect;
             GtidSet own = tracked;
-            if (cluster.mode == ReadYourWritesMode.PIN) {
+            if (cluster.mode() == ReadYourWritesMode.PIN) {
                 s.observeWrite(GtidSet.empty(), at);
             } else if (own != null) {
                 s.observeWrite(own, at); // reported by the server with each write: no round trip
@@ -197,7 +197,7 @@ final class WriteCapture {
         }
         long at = committedAtNanos;
         GtidSet own = tracked; // read after the count: it holds at least the writes counted
-        if (cluster.mode == ReadYourWritesMode.PIN) {
+        if (cluster.mode() == ReadYourWritesMode.PIN) {
             s.observeWrite(GtidSet.empty(), at);
         } else if (own != null) {
             s.observeWrite(own, at);

@@ -386,6 +386,24 @@ class RouterTest {
         }
 
         @Test
+        void aMasterWithoutGtids_turnsGtidModeIntoPin_andBackWhenItHasThemAgain() throws SQLException {
+            oslo.advance(gtid("0-1-100"));
+            ConsistencyToken token = ConsistencyToken.of(gtid("0-1-100"), System.currentTimeMillis());
+            session.observeWrite(gtid("0-1-100"), ticker.read());
+            assertThat(cluster.mode()).isEqualTo(ReadYourWritesMode.GTID);
+            assertThat(read(Consistency.READ_YOUR_WRITES, token, oslo).target).as("the replica has the write").isEqualTo(Router.Target.REPLICA);
+            master.writesGtids(false); // MySQL with gtid_mode=OFF: no position can be waited on
+            assertThat(cluster.mode()).isEqualTo(ReadYourWritesMode.PIN);
+            assertThat(read(Consistency.READ_YOUR_WRITES, token, oslo).target).as("pinned by time").isEqualTo(Router.Target.MASTER);
+            ticker.advance(Duration.ofMillis(100));
+            assertThat(read(Consistency.READ_YOUR_WRITES, token, oslo).target).as("after the window").isEqualTo(Router.Target.REPLICA);
+            master.writesGtids(true);
+            assertThat(cluster.mode()).isEqualTo(ReadYourWritesMode.GTID);
+            assertThat(cluster(ReadYourWritesMode.PIN, Duration.ofMillis(50), ReadFallback.MASTER).mode())
+                    .as("PIN stays PIN").isEqualTo(ReadYourWritesMode.PIN);
+        }
+
+        @Test
         void aTokenWithoutAPosition_pinsEvenInGtidMode() throws SQLException {
             session.observeWrite(GtidSet.empty(), ticker.read());
             assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).isEqualTo(Router.Target.MASTER);
