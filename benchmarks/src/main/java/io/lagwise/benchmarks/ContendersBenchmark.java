@@ -8,20 +8,19 @@ import io.lagwise.benchmarks.contenders.Workloads.Event;
 import io.lagwise.benchmarks.contenders.Workloads.Point;
 import io.lagwise.benchmarks.contenders.Workloads.Ryw;
 import io.lagwise.testkit.ReplicationTopology;
+import io.lagwise.testkit.TopologyBackend;
 import io.lagwise.testkit.TopologyNode;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Lagwise beside what users would pick instead, in one run on one topology (a master and two
@@ -30,15 +29,72 @@ import java.util.Map;
  * DataSource, and Lagwise in GTID and PIN mode. Point reads and writes (1 and 8 threads),
  * read-your-writes (write then read; a 90/10 mix), and the mix while a replica lags (SQL thread
  * stopped) and while one is killed. Writes {@code latest.md} and {@code latest.svg} to the results
- * directory ({@code -Dlagwise.bench.results}).
+ * directory ({@code -Dlagwise.bench.results}); on MySQL servers {@code latest-mysql.md} and
+ * {@code latest-mysql.svg}.
+ *
+ * <pre>
+ * mvn -q -Pbench -pl benchmarks -am verify -DskipTests -Dbench.main=io.lagwise.benchmarks.ContendersBenchmark
+ * mvn -q -Pbench -pl benchmarks -am verify -DskipTests -Dbench.main=io.lagwise.benchmarks.ContendersBenchmark \
+ *     -Dbench.servers=mysql -Dbench.args=quick
+ * </pre>
  *
  * <p>Arguments: {@code quick} for short phases (a smoke run), or a phase length in seconds.
+ * {@code -Dlagwise.bench.servers} ({@code -Dbench.servers} through the {@code bench} profile) picks
+ * the servers: {@code mariadb} (default) or {@code mysql} (MySQL 8.0.31, local processes).
  */
 public final class ContendersBenchmark {
+
+    /** The system property that picks the servers. */
+    static final String SERVERS_PROPERTY = "lagwise.bench.servers";
+
+    /** The servers the topology runs, a closed set. */
+    enum Servers {
+        /** Local {@code mariadbd} processes. */
+        MARIADB("mariadb", "MariaDB", TopologyBackend.LOCAL_PROCESSES, "latest"),
+        /** Local Oracle MySQL {@code mysqld} processes (8.0.31 unless one is configured). */
+        MYSQL("mysql", "MySQL", TopologyBackend.MYSQL_PROCESSES, "latest-mysql");
+
+        private final String value;
+        private final String product;
+        private final TopologyBackend backend;
+        private final String fileStem;
+
+        Servers(String value, String product, TopologyBackend backend, String fileStem) {
+            this.value = value;
+            this.product = product;
+            this.backend = backend;
+            this.fileStem = fileStem;
+        }
+
+        /**
+         * The servers {@code value} names; {@code null} (the property unset) is MariaDB.
+         *
+         * @throws IllegalArgumentException unless {@code value} is {@code mariadb} or {@code mysql}
+         */
+        static Servers of(String value) {
+            if (value == null) {
+                return MARIADB;
+            }
+            for (Servers s : values()) {
+                if (s.value.equals(value)) {
+                    return s;
+                }
+            }
+            throw new IllegalArgumentException(SERVERS_PROPERTY + " must be mariadb or mysql, was '" + value + "'");
+        }
+
+        /** The results file for this kind of server, e.g. {@code latest-mysql.md} for {@code .md}. */
+        String file(String extension) {
+            return fileStem + extension;
+        }
+    }
 
     /** Everything measured for one contender. */
     record Result(String name, boolean readsReplicas, Point read1, Point read8, Point write1, Point write8,
             Ryw writeThenRead, Ryw mix, Ryw lagging, Ryw killed) {}
+
+    /** One run: on which servers ({@code server}: product and version, e.g. {@code MySQL 8.0.31}), and the results. */
+    record Run(Servers servers, String server, List<Result> results) {}
 
     private ContendersBenchmark() {}
 
@@ -51,21 +107,26 @@ public final class ContendersBenchmark {
     public static void main(String[] args) throws Exception {
         Duration phase = args.length == 0 ? Duration.ofSeconds(5)
                 : args[0].equals("quick") ? Duration.ofMillis(600) : Duration.ofSeconds(Long.parseLong(args[0]));
+        Servers servers = Servers.of(System.getProperty(SERVERS_PROPERTY));
         Path dir = Path.of(System.getProperty("lagwise.bench.results", "benchmarks/results"));
-        List<Result> results = run(phase, List.of(Kind.values()));
-        String markdown = markdown(results, phase);
+        Run run = run(phase, List.of(Kind.values()), servers);
+        String markdown = markdown(run, phase);
         System.out.println();
         System.out.println(markdown);
         Files.createDirectories(dir);
-        Files.writeString(dir.resolve("latest.md"), markdown);
-        Files.writeString(dir.resolve("latest.svg"), Chart.svg(results));
-        System.out.println("Written: " + dir.resolve("latest.md") + " and " + dir.resolve("latest.svg"));
+        Path md = dir.resolve(servers.file(".md"));
+        Path svg = dir.resolve(servers.file(".svg"));
+        Files.writeString(md, markdown);
+        Files.writeString(svg, Chart.svg(run.results()));
+        System.out.println("Written: " + md + " and " + svg);
     }
 
-    static List<Result> run(Duration phase, List<Kind> kinds) throws Exception {
-        System.out.println("Starting a master and two replicas, replication 40 ms behind...");
-        try (ReplicationTopology topology = ReplicationTopology.builder().replica("oslo").replica("oslo")
-                .replicationDelay(Duration.ofMillis(40)).start()) {
+    static Run run(Duration phase, List<Kind> kinds, Servers servers) throws Exception {
+        System.out.printf("Starting a %s master and two replicas, replication 40 ms behind...%n", servers.product);
+        try (ReplicationTopology topology = ReplicationTopology.builder().backend(servers.backend).replica("oslo")
+                .replica("oslo").replicationDelay(Duration.ofMillis(40)).start()) {
+            String server = servers.product + " " + version(topology);
+            System.out.println(server + ": " + topology.serverDescription());
             prepare(topology);
             Workloads w = new Workloads(topology.master().serverId());
             TopologyNode victim = topology.replicas().get(0);
@@ -108,7 +169,18 @@ public final class ContendersBenchmark {
                             killed.failures());
                 }
             }
-            return results;
+            return new Run(servers, server, results);
+        }
+    }
+
+    /** The master's version, e.g. {@code 8.0.31} or {@code 10.11.6} (MariaDB's suffix cut off). */
+    private static String version(ReplicationTopology topology) throws SQLException {
+        try (Connection c = topology.master().connect(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT VERSION()")) {
+            rs.next();
+            String v = rs.getString(1);
+            int dash = v.indexOf('-');
+            return dash > 0 ? v.substring(0, dash) : v;
         }
     }
 
@@ -134,13 +206,15 @@ public final class ContendersBenchmark {
         topology.awaitReplication(Duration.ofSeconds(30));
     }
 
-    static String markdown(List<Result> results, Duration phase) {
+    static String markdown(Run run, Duration phase) {
+        List<Result> results = run.results();
         StringBuilder md = new StringBuilder();
-        md.append("# Lagwise beside the alternatives\n\n");
-        md.append(String.format(Locale.ROOT, "Measured %s on %d cores, Java %s, one run of `ContendersBenchmark`: a MariaDB"
+        md.append("# Lagwise beside the alternatives");
+        md.append(run.servers() == Servers.MARIADB ? "" : ", on " + run.servers().product + " servers").append("\n\n");
+        md.append(String.format(Locale.ROOT, "Measured %s on %d cores, Java %s, one run of `ContendersBenchmark`: a %s"
                 + " master and two replicas on this machine, replication 40 ms behind, pools of 8 connections per"
                 + " server, phases of %.1f s (faults: %.1f s) after a warm-up of 2 phases per contender.%n%n", LocalDate.now(),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"),
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), run.server(),
                 phase.toMillis() / 1000.0, phase.toMillis() * 2 / 1000.0));
         md.append("## Point operations\n\n");
         MarkdownTable point = new MarkdownTable("contender", "reads/s 1 thr", "p50 µs", "p99 µs", "reads/s 8 thr",
@@ -180,8 +254,15 @@ public final class ContendersBenchmark {
         md.append(faults.toMarkdown()).append('\n');
         md.append("Lagging: one replica's SQL thread stopped from 25 % to 60 % of the phase. Killed: that replica"
                 + " SIGKILLed at 25 %, restarted at 60 %. Failed ops count statements (a write or a read).\n\n");
-        md.append("MySQL Connector/J runs here against MariaDB servers (the topology is MariaDB), which is not how"
-                + " most of its users run it; its figures may include compatibility paths.\n");
+        if (run.servers() == Servers.MARIADB) {
+            md.append("MySQL Connector/J runs here against MariaDB servers (the topology is MariaDB), which is not how"
+                    + " most of its users run it; its figures may include compatibility paths.\n");
+        } else {
+            md.append("MySQL Connector/J's replication connection runs here against the servers it was made for. Every"
+                    + " other contender connects with MariaDB Connector/J, as on MariaDB servers (the same driver"
+                    + " under each, so the routing is what differs); MariaDB Connector/J against MySQL servers is not"
+                    + " how most MySQL users run, and its figures may include compatibility paths.\n");
+        }
         return md.toString();
     }
 
