@@ -25,6 +25,11 @@ abstract class AbstractNode implements TopologyNode {
     final String region;
     final int serverId;
     final Dialect dialect;
+    /**
+     * False for a MySQL server run without GTIDs: replicas then follow the master by binary log file
+     * and offset, and waiting for replication compares those instead of GTID sets.
+     */
+    final boolean gtids;
     final Credentials credentials;
     final Duration builtReplicationDelay;
     final Duration builtClientDelay;
@@ -34,13 +39,14 @@ abstract class AbstractNode implements TopologyNode {
     /** Set by every control call, cleared by {@link #reset()}: lets reset skip untouched nodes. */
     volatile boolean changed;
 
-    AbstractNode(String name, Role role, String region, int serverId, Dialect dialect, Credentials credentials,
-            Duration replicationDelay, Duration clientDelay) {
+    AbstractNode(String name, Role role, String region, int serverId, Dialect dialect, boolean gtids,
+            Credentials credentials, Duration replicationDelay, Duration clientDelay) {
         this.name = name;
         this.role = role;
         this.region = region;
         this.serverId = serverId;
         this.dialect = dialect;
+        this.gtids = gtids;
         this.credentials = credentials;
         this.builtReplicationDelay = replicationDelay;
         this.builtClientDelay = clientDelay;
@@ -165,6 +171,9 @@ abstract class AbstractNode implements TopologyNode {
 
     @Override
     public String gtidPosition() {
+        if (!gtids) {
+            return ""; // gtid_mode=OFF: @@gtid_executed stays empty, asking would only say so
+        }
         String sql = role == Role.MASTER ? dialect.masterPosition : dialect.replicaPosition;
         try (Connection c = connectAdmin(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
@@ -192,6 +201,72 @@ abstract class AbstractNode implements TopologyNode {
             }
         } catch (SQLException e) {
             throw failed("wait for GTID " + position + " on", e);
+        }
+    }
+
+    /**
+     * Where the master's binary log ends now: everything it has written lies before it. From
+     * {@code SHOW MASTER STATUS}, which MySQL 8.2 renamed {@code SHOW BINARY LOG STATUS} (8.4 knows
+     * only the new name).
+     */
+    Coordinates binlogEnd() {
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
+            ResultSet status;
+            try {
+                status = s.executeQuery("SHOW MASTER STATUS");
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1064) { // ER_PARSE_ERROR: a server that knows only the new name
+                    throw e;
+                }
+                status = s.executeQuery("SHOW BINARY LOG STATUS");
+            }
+            try (ResultSet rs = status) {
+                if (!rs.next()) {
+                    throw new TopologyException(name + " writes no binary log: SHOW MASTER STATUS returned no row");
+                }
+                return new Coordinates(rs.getString("File"), rs.getLong("Position"));
+            }
+        } catch (SQLException e) {
+            throw failed("read the binary log position of", e);
+        }
+    }
+
+    /**
+     * Waits until this replica's SQL thread has applied the master's binary log up to {@code end}:
+     * the server's own comparison of {@code Relay_Source_Log_File}/{@code Exec_Source_Log_Pos}
+     * with it, without polling.
+     *
+     * @return whether it has within the timeout; false also when the SQL thread does not run
+     */
+    boolean awaitCoordinates(Coordinates end, Duration timeout) {
+        try (Connection c = connectAdmin(); PreparedStatement ps = c.prepareStatement(dialect.waitForCoordinates)) {
+            ps.setString(1, end.file());
+            ps.setLong(2, end.offset());
+            ps.setDouble(3, Math.max(0.001, timeout.toNanos() / 1e9)); // never 0: that means no timeout
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                long events = rs.getLong(1);
+                return !rs.wasNull() && events >= 0; // -1: timed out; NULL: the SQL thread does not run
+            }
+        } catch (SQLException e) {
+            throw failed("wait for binary log position " + end + " on", e);
+        }
+    }
+
+    /**
+     * How far this replica has applied, for messages: its GTID position, or without GTIDs the
+     * master's binary log file and offset its SQL thread has reached.
+     */
+    String appliedPosition() {
+        if (gtids) {
+            return gtidPosition();
+        }
+        try (Connection c = connectAdmin(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(dialect.showReplicaStatus)) {
+            return rs.next() ? new Coordinates(rs.getString(dialect.executedFileColumn),
+                    rs.getLong(dialect.executedOffsetColumn)).toString() : "(not a replica)";
+        } catch (SQLException e) {
+            throw failed("read the replica status of", e);
         }
     }
 
@@ -371,6 +446,14 @@ abstract class AbstractNode implements TopologyNode {
     public String toString() {
         return name + "[" + role + ", region=" + region + ", server_id=" + serverId + ", " + directHost() + ":"
                 + directPort() + (clientProxy != null ? ", client proxy :" + clientProxy.port() : "") + ", " + state + "]";
+    }
+
+    /** A place in the master's binary log: a file, and an offset in it at the end of an event. */
+    record Coordinates(String file, long offset) {
+        @Override
+        public String toString() {
+            return file + ":" + offset;
+        }
     }
 
     /** The accounts a node is reached with. Its {@code toString} shows no password. */

@@ -38,7 +38,7 @@ final class ContainerNode extends AbstractNode {
 
     ContainerNode(String name, Role role, String region, int serverId, Dialect dialect, Credentials credentials,
             GenericContainer<?> container, String image, Duration replicationDelay, Duration clientDelay) {
-        super(name, role, region, serverId, dialect, credentials, replicationDelay, clientDelay);
+        super(name, role, region, serverId, dialect, true, credentials, replicationDelay, clientDelay);
         this.container = container;
         this.image = image;
     }

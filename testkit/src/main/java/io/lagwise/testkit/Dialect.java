@@ -3,9 +3,11 @@ package io.lagwise.testkit;
 /** The SQL that differs between MariaDB and MySQL servers, for the few things the testkit does. */
 enum Dialect {
     MARIADB("SHOW SLAVE STATUS", "Seconds_Behind_Master", "Slave_IO_Running", "Slave_SQL_Running", "SLAVE",
-            "SELECT @@gtid_binlog_pos", "SELECT @@gtid_slave_pos", "SELECT MASTER_GTID_WAIT(?, ?)"),
+            "SELECT @@gtid_binlog_pos", "SELECT @@gtid_slave_pos", "SELECT MASTER_GTID_WAIT(?, ?)",
+            "Relay_Master_Log_File", "Exec_Master_Log_Pos", "SELECT MASTER_POS_WAIT(?, ?, ?)"),
     MYSQL("SHOW REPLICA STATUS", "Seconds_Behind_Source", "Replica_IO_Running", "Replica_SQL_Running", "REPLICA",
-            "SELECT @@gtid_executed", "SELECT @@gtid_executed", "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)");
+            "SELECT @@gtid_executed", "SELECT @@gtid_executed", "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)",
+            "Relay_Source_Log_File", "Exec_Source_Log_Pos", "SELECT SOURCE_POS_WAIT(?, ?, ?)");
 
     final String showReplicaStatus;
     final String secondsBehindColumn;
@@ -16,9 +18,20 @@ enum Dialect {
     final String replicaPosition;
     /** Waits until the position is applied; returns 0 when it is, non-zero on timeout. */
     final String waitForPosition;
+    /** The master's binary log file whose events the replica's SQL thread applied last ({@code SHOW … STATUS}). */
+    final String executedFileColumn;
+    /** How far into that file the SQL thread has applied: the end of its last applied event. */
+    final String executedOffsetColumn;
+    /**
+     * Waits until the replica has applied the master's binary log up to a file and offset; returns
+     * the number of events waited for (0 or more), -1 on timeout, NULL when the SQL thread is not
+     * running. The file-and-position counterpart of {@link #waitForPosition}, for servers without GTIDs.
+     */
+    final String waitForCoordinates;
 
     Dialect(String showReplicaStatus, String secondsBehindColumn, String ioRunningColumn, String sqlRunningColumn,
-            String replicaKeyword, String masterPosition, String replicaPosition, String waitForPosition) {
+            String replicaKeyword, String masterPosition, String replicaPosition, String waitForPosition,
+            String executedFileColumn, String executedOffsetColumn, String waitForCoordinates) {
         this.showReplicaStatus = showReplicaStatus;
         this.secondsBehindColumn = secondsBehindColumn;
         this.ioRunningColumn = ioRunningColumn;
@@ -27,6 +40,9 @@ enum Dialect {
         this.masterPosition = masterPosition;
         this.replicaPosition = replicaPosition;
         this.waitForPosition = waitForPosition;
+        this.executedFileColumn = executedFileColumn;
+        this.executedOffsetColumn = executedOffsetColumn;
+        this.waitForCoordinates = waitForCoordinates;
     }
 
     String stopSqlThread() {

@@ -34,9 +34,10 @@ final class LocalNode extends AbstractNode {
     private int port;
     private volatile Process process;
 
-    LocalNode(String name, Role role, String region, int serverId, Dialect dialect, Credentials credentials,
-            Path server, Path baseDir, Path dir, int port, Duration replicationDelay, Duration clientDelay) {
-        super(name, role, region, serverId, dialect, credentials, replicationDelay, clientDelay);
+    LocalNode(String name, Role role, String region, int serverId, Dialect dialect, boolean gtids,
+            Credentials credentials, Path server, Path baseDir, Path dir, int port, Duration replicationDelay,
+            Duration clientDelay) {
+        super(name, role, region, serverId, dialect, gtids, credentials, replicationDelay, clientDelay);
         this.server = server;
         this.baseDir = baseDir;
         this.dir = dir;
@@ -146,17 +147,20 @@ final class LocalNode extends AbstractNode {
     }
 
     /**
-     * MySQL 8: GTIDs with auto-positioning, no X plugin. No {@code --skip-name-resolve}: the admin
-     * account is {@code root@localhost}, which a TCP connection from 127.0.0.1 matches only
-     * through name resolution.
+     * MySQL 8: GTIDs with auto-positioning, or none at all (replication by binary log file and
+     * position, as on MySQL 5.6 servers without GTIDs); no X plugin. No {@code --skip-name-resolve}:
+     * the admin account is {@code root@localhost}, which a TCP connection from 127.0.0.1 matches only
+     * through name resolution. {@code --relay-log-recovery} makes a killed replica crash-safe either
+     * way: it drops its relay logs and fetches again from what it has applied, which it keeps in its
+     * own transactional repository tables.
      */
     private List<String> mysqlOptions() {
         return List.of(
                 "--log-bin=binlog",
                 "--relay-log=relay-bin",
                 "--binlog-format=ROW",
-                "--gtid-mode=ON",
-                "--enforce-gtid-consistency=ON",
+                "--gtid-mode=" + (gtids ? "ON" : "OFF"),
+                "--enforce-gtid-consistency=" + (gtids ? "ON" : "OFF"),
                 "--mysqlx=OFF",
                 "--innodb-log-buffer-size=2M",
                 "--key-buffer-size=1M",

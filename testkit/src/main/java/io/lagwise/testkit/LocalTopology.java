@@ -45,12 +45,12 @@ final class LocalTopology extends AbstractTopology<LocalNode> {
         this.replicationPassword = Topologies.randomSecret(24);
         AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
                 spec.password(), "root", "");
-        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, Dialect.MARIADB, credentials,
+        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, Dialect.MARIADB, true, credentials,
                 binaries.mariadbd(), binaries.baseDirectory(), root.resolve("master"), spec.masterPort(), Duration.ZERO, null);
         nodes.add(master);
         int id = 2;
         for (TopologySpec.ReplicaSpec r : spec.replicas()) {
-            LocalNode node = new LocalNode(r.name(), TopologyNode.Role.REPLICA, r.region(), id++, Dialect.MARIADB,
+            LocalNode node = new LocalNode(r.name(), TopologyNode.Role.REPLICA, r.region(), id++, Dialect.MARIADB, true,
                     credentials, binaries.mariadbd(), binaries.baseDirectory(), root.resolve(r.name()), 0, spec.replicationDelay(), r.clientDelay());
             replicas.add(node);
             nodes.add(node);

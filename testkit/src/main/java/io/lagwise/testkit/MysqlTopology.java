@@ -5,6 +5,10 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,6 +28,13 @@ import org.slf4j.LoggerFactory;
  * SOURCE TO … SOURCE_AUTO_POSITION=1} at a delay proxy in front of the master; then we wait until
  * every replica has applied the master's {@code @@gtid_executed}.
  *
+ * <p>Built with {@code gtids(false)}, the servers run with {@code --gtid-mode=OFF} and replicate by
+ * binary log file and position, as MySQL 5.6 and servers without GTIDs do: each replica starts at
+ * offset 4 of the master's first binary log ({@code SOURCE_LOG_FILE}/{@code SOURCE_LOG_POS}), so it
+ * replays the master's whole history, the application database and users included, just as an
+ * auto-positioned one does; then we wait until every replica has applied the master's binary log
+ * up to where {@code SHOW MASTER STATUS} says it ends.
+ *
  * <p>The application user keeps MySQL 8's default {@code caching_sha2_password}, as real MySQL 8
  * users do: over plain TCP a client needs the server's RSA key, so the URLs the nodes hand out carry
  * {@code allowPublicKeyRetrieval=true}; the replication user gets the key with
@@ -35,6 +46,8 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
 
     private final Path root;
     private final String replicationPassword;
+    /** Where replicas without GTIDs start: the master's first binary log, set once the master runs. */
+    private String firstBinlog;
     private final Thread shutdownHook;
     private volatile boolean closed;
 
@@ -45,13 +58,13 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
         this.replicationPassword = Topologies.randomSecret(24);
         AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
                 spec.password(), "root", "");
-        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, Dialect.MYSQL, credentials,
+        this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, Dialect.MYSQL, spec.gtids(), credentials,
                 binaries.mysqld(), binaries.baseDirectory(), root.resolve("master"), spec.masterPort(), Duration.ZERO, null);
         nodes.add(master);
         int id = 2;
         for (TopologySpec.ReplicaSpec r : spec.replicas()) {
             LocalNode node = new LocalNode(r.name(), TopologyNode.Role.REPLICA, r.region(), id++, Dialect.MYSQL,
-                    credentials, binaries.mysqld(), binaries.baseDirectory(), root.resolve(r.name()), 0,
+                    spec.gtids(), credentials, binaries.mysqld(), binaries.baseDirectory(), root.resolve(r.name()), 0,
                     spec.replicationDelay(), r.clientDelay());
             replicas.add(node);
             nodes.add(node);
@@ -83,8 +96,9 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
             throw e;
         }
         topology.startupTime = Duration.ofNanos(System.nanoTime() - begin);
-        log.info("MySQL replication topology up in {} ms: {} with {} replica(s), {}", topology.startupTime.toMillis(),
-                topology.master, topology.replicas.size(), topology.serverDescription);
+        log.info("MySQL replication topology up in {} ms: {} with {} replica(s), {}, {}", topology.startupTime.toMillis(),
+                topology.master, topology.replicas.size(), spec.gtids() ? "GTID auto-positioning"
+                        : "no GTIDs (binary log file and position from " + topology.firstBinlog + ")", topology.serverDescription);
         return topology;
     }
 
@@ -112,6 +126,9 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
             }
         } catch (IOException e) {
             throw new TopologyException("cannot open a delay proxy on loopback: " + e.getMessage(), e);
+        }
+        if (!spec.gtids()) {
+            firstBinlog = firstBinlog();
         }
         Topologies.parallel(replicas, this::startReplication);
         awaitReplication(Duration.ofNanos(Math.max(TimeUnit.SECONDS.toNanos(1), deadline - System.nanoTime())));
@@ -185,12 +202,32 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
         }
     }
 
+    /**
+     * The master's first binary log, from {@code SHOW BINARY LOGS}: the one its first start opened,
+     * which holds the application database and users.
+     */
+    private String firstBinlog() {
+        try (Connection c = master.connectAdmin(); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SHOW BINARY LOGS")) {
+            if (!rs.next()) {
+                throw new TopologyException("the master writes no binary log: SHOW BINARY LOGS returned no row");
+            }
+            return rs.getString("Log_name");
+        } catch (SQLException e) {
+            throw master.failed("list the binary logs of", e);
+        }
+    }
+
     private void startReplication(TopologyNode node) {
         LocalNode replica = (LocalNode) node;
+        // Without GTIDs: from the very start of the master's history, offset 4 being the first event
+        // after the file's magic number.
+        String position = spec.gtids() ? "SOURCE_AUTO_POSITION=1"
+                : "SOURCE_LOG_FILE=" + Topologies.quote(firstBinlog) + ", SOURCE_LOG_POS=4";
         String change = "CHANGE REPLICATION SOURCE TO SOURCE_HOST='127.0.0.1', SOURCE_PORT=" + replica.replicationProxy.port()
                 + ", SOURCE_USER=" + Topologies.quote(Topologies.REPLICATION_USER)
                 + ", SOURCE_PASSWORD=" + Topologies.quote(replicationPassword)
-                + ", SOURCE_AUTO_POSITION=1, GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=1, SOURCE_HEARTBEAT_PERIOD=1";
+                + ", " + position + ", GET_SOURCE_PUBLIC_KEY=1, SOURCE_CONNECT_RETRY=1, SOURCE_HEARTBEAT_PERIOD=1";
         replica.execAdminWithSecrets("point replication at the master on", List.of(change, "START REPLICA"),
                 replicationPassword);
     }

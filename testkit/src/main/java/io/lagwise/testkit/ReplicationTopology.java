@@ -4,8 +4,10 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * A master and its replicas, joined by real asynchronous GTID replication, for tests: started from
- * nothing, with lag injected on the wire, and with the controls that failure tests need.
+ * A master and its replicas, joined by real asynchronous GTID replication (or, for MySQL servers
+ * built with {@link TopologyBuilder#gtids(boolean) gtids(false)}, replication by binary log file and
+ * position), for tests: started from nothing, with lag injected on the wire, and with the controls
+ * that failure tests need.
  *
  * <pre>{@code
  * try (ReplicationTopology topology = ReplicationTopology.builder()

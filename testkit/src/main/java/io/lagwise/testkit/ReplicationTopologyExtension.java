@@ -94,12 +94,12 @@ public final class ReplicationTopologyExtension
     }
 
     /** What makes two declared topologies the same: a value built from the annotation. */
-    private record Key(TopologyBackend backend, long delayMillis, List<ReplicaKey> replicas, boolean shared) {
+    record Key(TopologyBackend backend, boolean gtids, long delayMillis, List<ReplicaKey> replicas, boolean shared) {
 
         private record ReplicaKey(String region, long clientDelayMillis) {}
 
         static Key of(WithReplicationTopology config) {
-            return new Key(config.backend(), config.replicationDelayMillis(), Arrays.stream(config.replicas())
+            return new Key(config.backend(), config.gtids(), config.replicationDelayMillis(), Arrays.stream(config.replicas())
                     .map(r -> new ReplicaKey(r.region(), r.clientDelayMillis())).toList(), config.shared());
         }
 
@@ -107,7 +107,7 @@ public final class ReplicationTopologyExtension
             if (delayMillis < 0) {
                 throw new ExtensionConfigurationException("replicationDelayMillis cannot be negative: " + delayMillis);
             }
-            TopologyBuilder builder = ReplicationTopology.builder().backend(backend)
+            TopologyBuilder builder = ReplicationTopology.builder().backend(backend).gtids(gtids)
                     .replicationDelay(Duration.ofMillis(delayMillis));
             for (ReplicaKey r : replicas) {
                 if (r.clientDelayMillis() < 0) {

@@ -72,16 +72,23 @@ final class Topologies {
                 "GRANT REPLICATION SLAVE ON *.* TO " + quote(REPLICATION_USER) + "@'%'");
     }
 
+    /**
+     * Waits for each running replica to apply what the master has written: its GTID position, or on
+     * servers without GTIDs the end of its binary log (file and offset), which a replica replicating
+     * by file and position reaches exactly when it has applied everything before it.
+     */
     static void awaitReplication(AbstractNode master, List<? extends AbstractNode> replicas, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        String position = master.gtidPosition();
+        String gtids = master.gtids ? master.gtidPosition() : null;
+        AbstractNode.Coordinates end = master.gtids ? null : master.binlogEnd();
         for (AbstractNode replica : replicas) {
             if (replica.state() != TopologyNode.State.RUNNING || !replica.replicationSwitchedOn()) {
                 continue;
             }
             Duration left = Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime()));
-            if (!replica.awaitPosition(position, left)) {
-                throw new TopologyException(replica.name() + " has not applied the master's position " + position + " within " + timeout.toMillis() + " ms; it is at " + replica.gtidPosition() + ", " + replica.replicaStatus());
+            boolean applied = gtids != null ? replica.awaitPosition(gtids, left) : replica.awaitCoordinates(end, left);
+            if (!applied) {
+                throw new TopologyException(replica.name() + " has not applied the master's position " + (gtids != null ? gtids : end) + " within " + timeout.toMillis() + " ms; it is at " + replica.appliedPosition() + ", " + replica.replicaStatus());
             }
         }
     }

@@ -30,6 +30,7 @@ public final class TopologyBuilder {
     private final List<TopologySpec.ReplicaSpec> replicas = new ArrayList<>();
     private final Set<String> names = new HashSet<>(Set.of("master"));
     private TopologyBackend backend = TopologyBackend.LOCAL_PROCESSES;
+    private boolean gtids = true;
     private Duration replicationDelay = Duration.ZERO;
     private String database = "app";
     private String username = "app";
@@ -92,6 +93,25 @@ public final class TopologyBuilder {
     /** Where the servers run; default {@link TopologyBackend#LOCAL_PROCESSES}. */
     public TopologyBuilder backend(TopologyBackend backend) {
         this.backend = Objects.requireNonNull(backend, "backend");
+        return this;
+    }
+
+    /**
+     * Whether the servers write GTIDs and replicas follow them; default {@code true}. With
+     * {@code false} (for {@link TopologyBackend#MYSQL_PROCESSES}) every MySQL server runs with
+     * {@code --gtid-mode=OFF --enforce-gtid-consistency=OFF} and replicates by binary log file and
+     * position, as MySQL 5.6 and servers without GTIDs do: each replica starts at the beginning of the
+     * master's first binary log, so it replays the master's whole history (the application database
+     * and users too). Delays, read-only replicas, failure controls and the application user are the
+     * same; {@link TopologyNode#gtidPosition()} is empty, and {@link ReplicationTopology#awaitReplication}
+     * waits for the master's binary log file and offset instead of its GTID set.
+     *
+     * <p>MariaDB always writes GTIDs: {@link #start()} with {@code false} and a MariaDB backend fails
+     * with a {@link TopologyException}, as it does with {@link TopologyBackend#MYSQL_CONTAINERS}, which
+     * does not offer it.
+     */
+    public TopologyBuilder gtids(boolean gtids) {
+        this.gtids = gtids;
         return this;
     }
 
@@ -186,7 +206,9 @@ public final class TopologyBuilder {
      * Starts the servers, sets up replication, creates the application database and user, and
      * waits until every replica has caught up.
      *
-     * @throws TopologyException if it cannot; the message says what is missing and how to fix it
+     * @throws TopologyException if it cannot; the message says what is missing and how to fix it.
+     *     Also, before anything starts, when {@link #gtids(boolean) gtids(false)} is set on a backend
+     *     other than {@link TopologyBackend#MYSQL_PROCESSES}
      */
     public ReplicationTopology start() {
         return start(spec());
@@ -194,11 +216,12 @@ public final class TopologyBuilder {
 
     TopologySpec spec() {
         String pw = password != null ? password : "lw-" + Topologies.randomSecret(20);
-        return new TopologySpec(backend, List.copyOf(replicas), replicationDelay, database, username, pw,
+        return new TopologySpec(backend, gtids, List.copyOf(replicas), replicationDelay, database, username, pw,
                 binaries, containerImage, baseDirectory, masterPort, startTimeout);
     }
 
     static ReplicationTopology start(TopologySpec spec) {
+        requireGtidsSupported(spec);
         switch (spec.backend()) {
             case LOCAL_PROCESSES:
                 return LocalTopology.start(spec);
@@ -210,6 +233,19 @@ public final class TopologyBuilder {
             default:
                 throw new IllegalStateException("unknown backend " + spec.backend());
         }
+    }
+
+    /** Checked before anything starts, so a wrong combination costs no server start (nor Docker). */
+    private static void requireGtidsSupported(TopologySpec spec) {
+        if (spec.gtids() || spec.backend() == TopologyBackend.MYSQL_PROCESSES) {
+            return;
+        }
+        if (spec.backend() == TopologyBackend.MYSQL_CONTAINERS) {
+            throw new TopologyException("gtids(false) is not available on " + spec.backend() + ": use "
+                    + TopologyBackend.MYSQL_PROCESSES + " for MySQL servers without GTIDs, or leave gtids at true");
+        }
+        throw new TopologyException("gtids(false) cannot be combined with " + spec.backend() + ": MariaDB always writes GTIDs;"
+                + " the setting is for MySQL servers (" + TopologyBackend.MYSQL_PROCESSES + "), or leave gtids at true");
     }
 
     private TopologyBuilder addReplica(String region, Duration clientDelay) {

@@ -95,6 +95,8 @@ public interface TopologyNode {
     /**
      * The server's GTID position: on the master what it has written ({@code @@gtid_binlog_pos}),
      * on a replica what it has applied ({@code @@gtid_slave_pos}); on MySQL {@code @@gtid_executed}.
+     * Empty on MySQL servers built with {@link TopologyBuilder#gtids(boolean) gtids(false)}: they write
+     * no GTIDs (and the server is not asked).
      *
      * @throws TopologyException if the server does not answer
      */

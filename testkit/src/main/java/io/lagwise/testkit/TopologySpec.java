@@ -7,6 +7,7 @@ import java.util.List;
 /** Everything a topology is built from; a value, so equal specs can share one topology. */
 record TopologySpec(
         TopologyBackend backend,
+        boolean gtids,
         List<ReplicaSpec> replicas,
         Duration replicationDelay,
         String database,
@@ -24,7 +25,7 @@ record TopologySpec(
     @Override
     public String toString() {
         // No password here: specs end up in logs and test names.
-        return "TopologySpec[backend=" + backend + ", replicas=" + replicas + ", replicationDelay="
+        return "TopologySpec[backend=" + backend + ", gtids=" + gtids + ", replicas=" + replicas + ", replicationDelay="
                 + replicationDelay + ", database=" + database + ", username=" + username + "]";
     }
 }

@@ -48,6 +48,15 @@ public @interface WithReplicationTopology {
     /** Where the servers run; default local {@code mariadbd} processes ({@link TopologyBackend#MYSQL_PROCESSES} for local MySQL ones). */
     TopologyBackend backend() default TopologyBackend.LOCAL_PROCESSES;
 
+    /**
+     * Whether the servers use GTIDs; default {@code true}. {@code false} runs MySQL servers
+     * ({@link TopologyBackend#MYSQL_PROCESSES}) with {@code --gtid-mode=OFF}, replicating by binary log
+     * file and position as servers without GTIDs do; see {@link TopologyBuilder#gtids(boolean)}.
+     * MariaDB always writes GTIDs: {@code false} with a MariaDB backend fails the test class with a
+     * {@link TopologyException} that says so.
+     */
+    boolean gtids() default true;
+
     /** Whether test classes that declare the same topology share one; default {@code true}. */
     boolean shared() default true;
 

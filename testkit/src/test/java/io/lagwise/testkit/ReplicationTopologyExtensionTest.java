@@ -62,6 +62,26 @@ class ReplicationTopologyExtensionTest {
         }
     }
 
+    @Test
+    void declarationsThatDifferOnlyInGtids_getDifferentTopologies() {
+        ReplicationTopologyExtension.Key with = ReplicationTopologyExtension.Key.of(
+                MysqlWithGtids.class.getAnnotation(WithReplicationTopology.class));
+        ReplicationTopologyExtension.Key without = ReplicationTopologyExtension.Key.of(
+                MysqlWithoutGtids.class.getAnnotation(WithReplicationTopology.class));
+        assertThat(with.gtids()).isTrue();
+        assertThat(without.gtids()).isFalse();
+        assertThat(without).isNotEqualTo(with);
+        assertThat(without).isEqualTo(ReplicationTopologyExtension.Key.of(
+                MysqlWithoutGtids.class.getAnnotation(WithReplicationTopology.class)));
+    }
+
+    /** Declarations only: no tests, nothing starts. */
+    @WithReplicationTopology(backend = TopologyBackend.MYSQL_PROCESSES)
+    static class MysqlWithGtids {}
+
+    @WithReplicationTopology(backend = TopologyBackend.MYSQL_PROCESSES, gtids = false)
+    static class MysqlWithoutGtids {}
+
     @WithReplicationTopology(replicas = @Replica(region = "x1"))
     static class SharedA {
         @Test

@@ -3,9 +3,12 @@ package io.lagwise.testkit;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Bad input fails at the setter, with a message that names the setting and the value. */
 class TopologyBuilderTest {
@@ -51,6 +54,24 @@ class TopologyBuilderTest {
         assertThatThrownBy(() -> ReplicationTopology.builder().startTimeout(Duration.ZERO)).hasMessage("startTimeout must be positive: PT0S");
         assertThatThrownBy(() -> ReplicationTopology.builder().baseDirectory(Path.of("/no/such/dir")))
                 .hasMessage("baseDirectory must be an existing directory: /no/such/dir");
+    }
+
+    @Test
+    void gtids_areOnByDefault_andOffGoesIntoTheSpec() {
+        assertThat(ReplicationTopology.builder().spec().gtids()).isTrue();
+        TopologySpec spec = ReplicationTopology.builder().backend(TopologyBackend.MYSQL_PROCESSES).gtids(false).spec();
+        assertThat(spec.gtids()).isFalse();
+        assertThat(spec.toString()).contains("backend=MYSQL_PROCESSES, gtids=false");
+    }
+
+    @Test
+    void gtidsOff_onMariadb_failsAtStart_beforeAnythingIsMade(@TempDir Path base) throws IOException {
+        assertThatThrownBy(() -> ReplicationTopology.builder().gtids(false).baseDirectory(base).start())
+                .isInstanceOf(TopologyException.class)
+                .hasMessageContaining("gtids(false) cannot be combined with LOCAL_PROCESSES: MariaDB always writes GTIDs");
+        try (var files = Files.list(base)) {
+            assertThat(files).as("no directory made, no server started").isEmpty();
+        }
     }
 
     @Test
