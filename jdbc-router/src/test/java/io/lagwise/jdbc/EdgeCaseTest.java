@@ -37,7 +37,8 @@ class EdgeCaseTest {
     @EnumSource(JdbcDriver.class)
     void replicaConnections_areReadOnlySessions(JdbcDriver driver, ReplicationTopology topology) throws SQLException {
         try (LagwiseDataSource ds = Routed.dataSource(topology, driver); Connection c = ds.getConnection();
-                Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@server_id, @@tx_read_only")) {
+                Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT @@server_id, @@"
+                        + (Routed.mysql(topology) ? "transaction_read_only" : "tx_read_only"))) { // MySQL 8 renamed it
             rs.next();
             assertThat(rs.getInt(1)).isEqualTo(RoutingTest.OSLO);
             assertThat(rs.getInt(2)).as("even a write the classifier cannot see fails on a replica").isEqualTo(1);
