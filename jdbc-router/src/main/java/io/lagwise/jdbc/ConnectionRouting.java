@@ -529,6 +529,9 @@ final class ConnectionRouting {
         if (autoCommit && tx != null) {
             Physical p = tx;
             endTransaction();
+            if (capture != null) {
+                capture.commitBegins();
+            }
             try {
                 p.conn.setAutoCommit(true);
             } catch (SQLException e) {
@@ -553,6 +556,9 @@ final class ConnectionRouting {
         }
         if (tx != null) {
             Physical p = tx;
+            if (capture != null) {
+                capture.commitBegins();
+            }
             try {
                 p.conn.commit();
             } catch (SQLException e) {

@@ -866,7 +866,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 if (given == null) {
                     c.addDataSourceProperty("trackSessionState", "true");
                 }
-                tracksGtids = given == null || given.equalsIgnoreCase("true");
+                tracksGtids = given == null || given.equalsIgnoreCase("true") || given.equalsIgnoreCase("yes");
             }
             p.dataSourceProperties.forEach(c::addDataSourceProperty);
             Properties monitor = new Properties();

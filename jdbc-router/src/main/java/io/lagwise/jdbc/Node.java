@@ -222,14 +222,14 @@ final class Node implements ReplicaView {
      * What a connection found about GTIDs on this server; the first time a master is found without
      * them, one WARN (and an INFO when it has them again).
      */
-    void writesGtids(boolean writes) {
+    synchronized void writesGtids(boolean writes) {
         boolean before = writesGtids;
         writesGtids = writes;
         if (before != writes && role == NodeRole.MASTER) {
             if (!writes) {
                 log.warn("{}: {} gives transactions no GTIDs (gtid_mode is not ON): read-your-writes reads from"
                         + " the master for the pin window after a session's write (PIN mode), and lag comes from"
-                        + " Seconds_Behind_Source, in whole seconds, unless heartbeat() is on", dataSourceName, label());
+                        + " Seconds_Behind_Master/Source, in whole seconds, unless heartbeat() is on", dataSourceName, label());
             } else {
                 log.info("{}: {} gives transactions GTIDs again: read-your-writes as configured", dataSourceName, label());
             }

@@ -22,6 +22,8 @@ final class Physical {
     int holdability = -1;
     int networkTimeout = -1;
     boolean clientInfoApplied;
+    /** The GTID reports of this master connection's driver connection (MySQL Connector/J), once tracking is on. */
+    TrackedGtids.Tracker tracker;
     boolean typeMapApplied;
 
     Physical(Node node, Connection conn) {

@@ -57,6 +57,8 @@ final class ReplicaMonitor implements AutoCloseable {
     private static final double RTT_WEIGHT = 0.3;
     /** How often a replica's heartbeat row is read while a heartbeat is on its way (masters without GTIDs). */
     private static final long HEARTBEAT_POLL_MILLIS = 5;
+    private static final int POLL_BACKOFF_SECONDS = 5;
+    private static final long POLL_BACKOFF_NANOS = POLL_BACKOFF_SECONDS * 1_000_000_000L;
     private static final long MAX_DOWN_INTERVAL = TimeUnit.SECONDS.toNanos(5);
 
     private final String name;
@@ -91,6 +93,7 @@ final class ReplicaMonitor implements AutoCloseable {
         this.probeTimeout = probeTimeout;
         this.maxLagNanos = maxLag.toNanos();
         this.heartbeatInterval = heartbeatInterval;
+        this.heartbeatsOn = heartbeatInterval != null; // from the first probe, which runs before start()
         this.heartbeatTable = heartbeatTable;
         this.instance = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         this.listeners = List.copyOf(listeners);
@@ -249,7 +252,19 @@ final class ReplicaMonitor implements AutoCloseable {
 
         private void probeMaster() throws SQLException {
             long begin = ticker.read();
-            String position = scalar(node.dialect.masterPosition);
+            String position;
+            if (node.dialect == ServerDialect.MARIADB) {
+                position = scalar(node.dialect.masterPosition);
+            } else {
+                // MySQL can turn GTIDs off while running (gtid_mode steps down): asked in the same round trip
+                try (Statement s = connection.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_executed, @@GLOBAL.gtid_mode")) {
+                    rs.next();
+                    String v = rs.getString(1);
+                    position = v == null ? "" : v.replace("\n", "");
+                    node.writesGtids("ON".equalsIgnoreCase(rs.getString(2)));
+                }
+            }
             long end = ticker.read();
             sampleRoundTrip(end - begin);
             node.gtidPosition = position;
@@ -326,7 +341,15 @@ final class ReplicaMonitor implements AutoCloseable {
                 judge(node, Health.LAGGING, "");
             } else {
                 judge(node, Health.UP, "");
-                pinWindow.record(lag, now);
+                // A whole-second figure taken while the heartbeat has yet to time this replica would
+                // hold the pin window at seconds for the next minute: the fine figure comes shortly.
+                boolean heartbeatDue = heartbeatsOn && heartbeatInterval != null && node.heartbeatLagNanos < 0;
+                if (source != LagSource.SECONDS_BEHIND_MASTER) {
+                    pinWindow.record(lag, now);
+                } else if (!heartbeatDue) {
+                    // Whole seconds: a replica that says N may be up to N + 1 s behind.
+                    pinWindow.record(lag + 1_000_000_000L, now);
+                }
             }
             pinWindow.publish(replicas);
         }
@@ -434,6 +457,7 @@ final class ReplicaMonitor implements AutoCloseable {
         private String lastSeen = "";
         private long lastSeq;
         private boolean pollWarned;
+        private long pollFailedAt = ticker.read() - POLL_BACKOFF_NANOS;
 
         HeartbeatWaiter(Node node) {
             this.node = node;
@@ -457,7 +481,7 @@ final class ReplicaMonitor implements AutoCloseable {
             }
             long waitNanos = Math.min(probeTimeout.toNanos(), maxLagNanos * 2);
             if (!master.writesGtids) {
-                if (seq != 0 && seq != lastSeq) {
+                if (seq != 0 && seq != lastSeq && ticker.read() - pollFailedAt >= POLL_BACKOFF_NANOS) {
                     lastSeq = seq;
                     pollHeartbeat(seq, written, waitNanos);
                 }
@@ -492,7 +516,10 @@ final class ReplicaMonitor implements AutoCloseable {
         /**
          * Without GTIDs there is no position to wait on: reads the heartbeat row on the replica every
          * few milliseconds until it shows sequence {@code seq}. The row arrived between the last poll
-         * that missed it and the one that saw it; the lag is taken at the middle, less half a round trip.
+         * that missed it and the one that saw it, as the replica's clock goes: the middle of the two
+         * questions, plus half a round trip for a question to get there. After a failure the replica
+         * is not polled for {@value #POLL_BACKOFF_SECONDS} s (its lag comes from {@code
+         * Seconds_Behind_Master} meanwhile), and a replica without the table is not judged by it.
          */
         private void pollHeartbeat(long seq, long written, long waitNanos) {
             try {
@@ -511,7 +538,7 @@ final class ReplicaMonitor implements AutoCloseable {
                             if (e.getErrorCode() != 1146) {
                                 throw e;
                             }
-                            shown = 0; // the table itself has not arrived yet
+                            shown = -1; // the table itself has not arrived (yet)
                         }
                         long now = ticker.read();
                         if (shown >= seq) {
@@ -521,8 +548,12 @@ final class ReplicaMonitor implements AutoCloseable {
                             return;
                         }
                         if (now - written > waitNanos) {
-                            node.heartbeatLagNanos = now - written; // not there yet: a lower bound
-                            node.heartbeatMeasuredAt = now;
+                            if (shown >= 0) {
+                                node.heartbeatLagNanos = now - written; // not there yet: a lower bound
+                                node.heartbeatMeasuredAt = now;
+                            } else {
+                                pollFailed(null); // no table there (a replication filter?): not a lag
+                            }
                             return;
                         }
                         missedAt = asked;
@@ -531,13 +562,19 @@ final class ReplicaMonitor implements AutoCloseable {
                 }
             } catch (SQLException e) {
                 closeConnection();
-                if (!pollWarned && (e.getErrorCode() == 1142 || "42000".equals(e.getSQLState()))) {
-                    pollWarned = true;
-                    log.warn("{}: cannot read the heartbeat table {} on {} ({}); its lag comes from Seconds_Behind_Source",
-                            name, heartbeatTable, node.label(), SqlErrors.describe(e));
-                }
+                pollFailed(e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+
+        private void pollFailed(SQLException e) {
+            pollFailedAt = ticker.read();
+            if (!pollWarned) {
+                pollWarned = true;
+                log.warn("{}: cannot read the heartbeat table {} on {} ({}); its lag comes from Seconds_Behind_Master"
+                        + " while it cannot, tried again every {} s", name, heartbeatTable, node.label(),
+                        e == null ? "the table is not there" : SqlErrors.describe(e), POLL_BACKOFF_SECONDS);
             }
         }
 

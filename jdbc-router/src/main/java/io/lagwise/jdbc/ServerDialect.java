@@ -80,8 +80,11 @@ enum ServerDialect {
         }
         try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery("SELECT @@GLOBAL.gtid_mode")) {
             return rs.next() && "ON".equalsIgnoreCase(rs.getString(1));
-        } catch (java.sql.SQLSyntaxErrorException e) {
-            return false; // no such variable
+        } catch (SQLException e) {
+            if (e.getErrorCode() == 1193) {
+                return false; // no such variable: a MySQL before 5.6, or a server that only looks like MySQL
+            }
+            throw e;
         }
     }
 

@@ -9,120 +9,162 @@ import java.util.Map;
 import java.util.WeakHashMap;
 
 /**
- * A write's own GTID on MySQL servers, without a round trip: the server's session tracking ({@code
- * session_track_gtids = OWN_GTID}) puts the GTIDs a statement committed into its OK packet, and
- * MySQL Connector/J ({@code trackSessionState=true}) keeps the last packet's report, readable in
- * memory right after the statement. MySQL has no {@code @@last_gtid}; without this the session
- * takes the master's whole {@code @@gtid_executed} when it next reads (one round trip, and a position
- * that holds other sessions' writes too).
+ * A write's own GTIDs on MySQL servers, without a round trip: with {@code session_track_gtids =
+ * OWN_GTID} the server puts the GTIDs a statement committed into its OK packet, and MySQL
+ * Connector/J ({@code trackSessionState=true}) hands every OK packet's report to a listener, on the
+ * thread that runs the statement. MySQL has no {@code @@last_gtid}; without this the session takes
+ * the master's whole {@code @@gtid_executed} when it next reads (one round trip, and a position
+ * that holds other clients' writes too).
  *
- * <p>Every reference to MySQL Connector/J's classes is in this class and runs only for a master
- * whose URL is {@code jdbc:mysql:} while that driver is on the class path; MariaDB Connector/J
- * exposes no tracked GTID (MariaDB has none to track), so it keeps {@code SELECT @@last_gtid}.
+ * <p>Each driver connection gets one {@link Tracker}, kept as long as the driver connection lives
+ * (a weak map: pooled connections come and go). A tracker counts the OK packets since the last
+ * statement began and gathers their GTIDs, so that a committing statement tells one of three
+ * things: its GTIDs; none (an OK packet came and named no GTID: the statement committed no
+ * transaction that has one, such as an {@code UPDATE} that matched no row); or unknown (no OK packet
+ * came: a result set still streaming, or the statement failed), and then the position is read the
+ * old way.
  *
- * <p>A reported GTID {@code uuid:N} stands for {@code uuid:1-N}: a MySQL server numbers its own
- * transactions in commit order, and the driver keeps only the last statement's report, so a batch
- * that committed several transactions shows only the last one. A replica with {@code uuid:1-N} holds
- * every write of the session that came before.
+ * <p>Every reference to MySQL Connector/J's classes is in the nested {@code Listen} class and runs
+ * only for a master whose URL is {@code jdbc:mysql:} while that driver (8.0.26 or newer) is on the
+ * class path. MariaDB Connector/J exposes no tracked GTID and MariaDB servers have none to track:
+ * they keep {@code SELECT @@last_gtid}.
  */
 final class TrackedGtids {
 
-    /** Switches the tracking on, once per physical connection, before its first write. */
+    /** Switches the tracking on, once per driver connection, outside a transaction (MySQL refuses it inside one). */
     static final String ENABLE = "SET SESSION session_track_gtids = OWN_GTID";
 
-    /** Whether MySQL Connector/J, with the session-state API (8.0.26 and newer), is on the class path. */
+    /** Whether MySQL Connector/J, with the session-state API, is on the class path. */
     static final boolean DRIVER_PRESENT = driverPresent();
-
-    /** The driver connections (not the pool's proxies) tracking is on for, or was tried on. */
-    private static final Map<Object, Boolean> ENABLED = Collections.synchronizedMap(new WeakHashMap<>());
 
     private TrackedGtids() {}
 
     private static boolean driverPresent() {
         try {
             Class.forName("com.mysql.cj.MysqlConnection").getMethod("getServerSessionStateController");
+            Class.forName("com.mysql.cj.protocol.ServerSessionStateController$SessionStateChangesListener");
             return true;
         } catch (ReflectiveOperationException | LinkageError e) {
             return false;
         }
     }
 
+    /** What {@link #tracker} gives for a connection whose server cannot track GTIDs: do not ask again. */
+    static final Tracker NONE = new Tracker();
+
     /**
-     * Before a write on {@code c}: switches tracking on if this driver connection has not had it yet.
-     * A failure (a server without {@code session_track_gtids}) is not tried again on it, and leaves
-     * the writes to the master's position.
+     * The tracker of {@code c}'s driver connection, switching tracking on first if it is not yet and
+     * no transaction is open there; {@link #NONE} where it cannot be on; null while it is not on yet
+     * (try again at the next write).
      */
-    static void enable(Connection c) {
-        Object driver = driverConnection(c);
-        if (driver == null || ENABLED.putIfAbsent(driver, Boolean.TRUE) != null) {
-            return;
-        }
-        try (Statement s = c.createStatement()) {
-            s.execute(ENABLE);
-        } catch (SQLException e) {
-            // the write that follows finds out whether the connection broke; its position is read otherwise
+    static Tracker tracker(Connection c) {
+        try {
+            return Listen.tracker(c);
+        } catch (SQLException | RuntimeException | LinkageError e) {
+            return null;
         }
     }
 
     /**
-     * The GTIDs the last statement on {@code c} committed, as reported by the server, closed down to
-     * 1 per server ({@code uuid:1-N}); null when it reported none (tracking off, a write that made no
-     * GTID, or a report that cannot be parsed).
+     * What MySQL Connector/J reported for one driver connection since the last statement began. Used
+     * on the thread that runs the connection's statements (the driver calls {@link #ok} there).
      */
-    static GtidSet reported(Connection c) {
-        try {
-            if (!c.isWrapperFor(com.mysql.cj.MysqlConnection.class)) {
-                return null;
+    static final class Tracker {
+        private int oks;
+        private GtidSet gtids;
+
+        /** An OK packet came, naming {@code reported} (null: none). */
+        void ok(String reported) {
+            oks++;
+            if (reported != null && !reported.isBlank()) {
+                GtidSet own;
+                try {
+                    own = GtidSet.parse(reported.trim());
+                } catch (IllegalArgumentException e) {
+                    own = null;
+                }
+                if (own == null || !own.isMysql()) {
+                    oks = Integer.MIN_VALUE; // a report that cannot be read: unknown until the next statement
+                } else {
+                    gtids = gtids == null ? own : gtids.union(own);
+                }
             }
-            var changes = c.unwrap(com.mysql.cj.MysqlConnection.class).getServerSessionStateController()
-                    .getSessionStateChanges();
-            if (changes == null) {
-                return null;
-            }
-            for (var change : changes.getSessionStateChangesList()) {
-                if (change.getType() == com.mysql.cj.protocol.ServerSessionStateController.SESSION_TRACK_GTIDS) {
-                    for (String value : change.getValues()) {
-                        if (value != null && !value.isEmpty()) {
-                            return closedDown(value);
+        }
+
+        /** A statement that may commit begins: only OK packets from now on tell about it. */
+        void statementBegins() {
+            oks = 0;
+        }
+
+        /**
+         * The GTIDs the statements since the last drain committed; empty when an OK packet came and
+         * named none; null when none came for the last statement (or a report could not be read).
+         */
+        GtidSet drain() {
+            GtidSet own = oks > 0 ? (gtids == null ? GtidSet.empty() : gtids) : null;
+            gtids = null;
+            oks = 0;
+            return own;
+        }
+    }
+
+    /** Everything that names MySQL Connector/J's classes: loaded only when {@link #DRIVER_PRESENT}. */
+    private static final class Listen implements com.mysql.cj.protocol.ServerSessionStateController.SessionStateChangesListener {
+
+        /** Strongly held by the map entry: the driver keeps its listeners by weak reference. */
+        private final Tracker tracker;
+
+        private Listen(Tracker tracker) {
+            this.tracker = tracker;
+        }
+
+        @Override
+        public void handleSessionStateChanges(com.mysql.cj.protocol.ServerSessionStateController.ServerSessionStateChanges changes) {
+            String gtids = null;
+            if (changes != null) {
+                for (var change : changes.getSessionStateChangesList()) {
+                    if (change.getType() == com.mysql.cj.protocol.ServerSessionStateController.SESSION_TRACK_GTIDS) {
+                        for (String value : change.getValues()) {
+                            gtids = gtids == null ? value : gtids + "," + value;
                         }
                     }
                 }
             }
-            return null;
-        } catch (SQLException | RuntimeException | LinkageError e) {
-            return null;
+            tracker.ok(gtids);
         }
-    }
 
-    /** {@code uuid:5-7:9,uuid2:3} becomes {@code uuid:1-9,uuid2:1-3}; null if it is not a MySQL GTID set. */
-    static GtidSet closedDown(String reported) {
-        GtidSet exact;
-        try {
-            exact = GtidSet.parse(reported.trim());
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-        if (exact == null || !exact.isMysql() || exact.isEmpty()) {
-            return null;
-        }
-        StringBuilder closed = new StringBuilder();
-        for (String entry : exact.toString().split(",")) {
-            int colon = entry.indexOf(':');
-            int last = Math.max(entry.lastIndexOf(':'), entry.lastIndexOf('-'));
-            if (colon < 0 || last < colon) {
+        /**
+         * The listener of each driver connection (not the pool's proxy) tracking is on for, keyed
+         * weakly: it lives as long as its driver connection, which keeps it only by weak reference.
+         */
+        private static final Map<Object, Listen> LISTENERS = Collections.synchronizedMap(new WeakHashMap<>());
+        /** Stands in the map for a driver connection whose server has no such tracking: never asked again. */
+        private static final Listen NEVER = new Listen(NONE);
+
+        static Tracker tracker(Connection c) throws SQLException {
+            if (!c.isWrapperFor(com.mysql.cj.MysqlConnection.class)) {
+                return NONE;
+            }
+            com.mysql.cj.MysqlConnection driver = c.unwrap(com.mysql.cj.MysqlConnection.class);
+            Listen known = LISTENERS.get(driver);
+            if (known != null) {
+                return known.tracker;
+            }
+            if (driver.getSession().getServerSession().inTransactionOnServer()) {
+                return null; // MySQL refuses the SET inside a transaction: at a later write
+            }
+            try (Statement s = c.createStatement()) {
+                s.execute(ENABLE);
+            } catch (SQLException e) {
+                if (e.getErrorCode() == 1193) { // no such variable: a server before MySQL 5.7
+                    LISTENERS.put(driver, NEVER);
+                }
                 return null;
             }
-            closed.append(closed.length() == 0 ? "" : ",").append(entry, 0, colon).append(":1-")
-                    .append(entry, last + 1, entry.length());
-        }
-        return GtidSet.parse(closed.toString());
-    }
-
-    private static Object driverConnection(Connection c) {
-        try {
-            return c.isWrapperFor(com.mysql.cj.MysqlConnection.class) ? c.unwrap(com.mysql.cj.MysqlConnection.class) : null;
-        } catch (SQLException | RuntimeException | LinkageError e) {
-            return null;
+            Listen listen = new Listen(new Tracker());
+            driver.getServerSessionStateController().addSessionStateChangesListener(listen);
+            LISTENERS.put(driver, listen);
+            return listen.tracker;
         }
     }
 }

@@ -79,7 +79,12 @@ final class WriteCapture {
             inTransaction = true;
         }
         if (master.node.tracksGtids && master.node.dialect != ServerDialect.MARIADB && cluster.mode() != ReadYourWritesMode.PIN) {
-            TrackedGtids.enable(master.conn); // once per server connection: its writes report their GTIDs from now on
+            if (master.tracker == null) {
+                master.tracker = TrackedGtids.tracker(master.conn); // switched on once per server connection
+            }
+            if (master.tracker != null) {
+                master.tracker.statementBegins();
+            }
         }
         session.pending(this);
     }
@@ -91,6 +96,14 @@ final class WriteCapture {
     void executed(boolean autoCommit, boolean implicitCommit, boolean succeeded) {
         if (autoCommit || implicitCommit) {
             committed(succeeded);
+        }
+    }
+
+    /** A commit of the running transaction is about to be sent (by {@code commit()}, or by {@code setAutoCommit(true)}). */
+    void commitBegins() {
+        Physical p = on;
+        if (inTransaction && p != null && p.tracker != null) {
+            p.tracker.statementBegins();
         }
     }
 
@@ -120,9 +133,13 @@ final class WriteCapture {
     private void committed(boolean succeeded) {
         inTransaction = false;
         committedAtNanos = cluster.ticker.read();
-        // Only a statement that succeeded ends with the OK packet whose report is read here: after a
-        // failure the driver still holds an earlier statement's report.
-        GtidSet own = succeeded && on != null && on.node.tracksGtids ? TrackedGtids.reported(on.conn) : null;
+        // The GTIDs the server reported for the statement (or the commit) that just ran; null when no
+        // report came for it (it failed, or its result is still streaming) or the connection has none.
+        Physical p = on;
+        GtidSet own = p != null && p.tracker != null && p.tracker != TrackedGtids.NONE ? p.tracker.drain() : null;
+        if (!succeeded) {
+            own = null;
+        }
         allTracked &= own != null;
         GtidSet before = tracked;
         tracked = !allTracked ? null : before == null ? own : before.union(own);
@@ -150,7 +167,9 @@ final class WriteCapture {
             if (cluster.mode() == ReadYourWritesMode.PIN) {
                 s.observeWrite(GtidSet.empty(), at);
             } else if (own != null) {
-                s.observeWrite(own, at); // reported by the server with each write: no round trip
+                if (!own.isEmpty()) {
+                    s.observeWrite(own, at); // reported by the server with each write: no round trip
+                } // empty: the writes made no GTID (session state only, or nothing changed)
             } else if (dialect == null) {
                 s.unknownPosition(cluster, at); // a server not heard yet: no position to read
             } else if (closing || positionLost || on == null || on != heldMaster || dialect.lastGtid == null) {
@@ -200,7 +219,9 @@ final class WriteCapture {
         if (cluster.mode() == ReadYourWritesMode.PIN) {
             s.observeWrite(GtidSet.empty(), at);
         } else if (own != null) {
-            s.observeWrite(own, at);
+            if (!own.isEmpty()) {
+                s.observeWrite(own, at);
+            }
         } else {
             s.defer(cluster, at);
         }

@@ -2,6 +2,7 @@ package io.lagwise.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.lagwise.core.GtidSet;
 import io.lagwise.core.Health;
 import io.lagwise.core.LagSource;
 import io.lagwise.core.NodeSnapshot;
@@ -83,38 +84,58 @@ class MysqlServerTest {
 
     /**
      * MySQL Connector/J reports each write's own GTID (session tracking), so the session learns its
-     * write's position without asking the master: the token holds the write and not a write another
-     * client made on the master afterwards. With {@code trackSessionState=false}, and with MariaDB
-     * Connector/J, which exposes no tracked GTID, the position is the master's when the session next
-     * reads, and holds that later write too (the test can fail).
+     * writes' positions without asking the master: the token holds exactly the GTIDs the session's
+     * writes made — one per auto-commit write, one per transaction, one per statement of a batch — and
+     * not a write another client made on the master afterwards. With {@code trackSessionState=false},
+     * and with MariaDB Connector/J, which exposes no tracked GTID, the position is the master's when
+     * the session next reads, and holds that later write too (the test can fail).
      */
     @ParameterizedTest
     @EnumSource(JdbcDriver.class)
     void aWritesOwnGtid_comesWithTheWrite_onMysqlConnectorJ(JdbcDriver driver, ReplicationTopology topology)
             throws Exception {
-        long id = 100 + driver.ordinal();
+        long id = 100 + driver.ordinal() * 10;
         for (boolean tracking : new boolean[] {true, false}) {
             try (LagwiseDataSource ds = Routed.dataSource(topology, driver,
                     b -> b.pool(p -> p.dataSourceProperty("trackSessionState", Boolean.toString(tracking))))) {
                 awaitReplicasUp(ds);
-                for (int round = 0; round < 3; round++) {
+                boolean own = driver == JdbcDriver.MYSQL && tracking;
+                for (String shape : new String[] {"auto-commit", "transaction", "batch"}) {
                     try (ConsistencySession session = ds.openSession(); Connection c = ds.getConnection();
                             Statement s = c.createStatement()) {
-                        s.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + id + ", " + round + ")");
-                        String afterWrite = topology.master().gtidPosition();
+                        GtidSet before = GtidSet.parse(topology.master().gtidPosition());
+                        switch (shape) {
+                            case "auto-commit" -> s.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + id + ", 1)");
+                            case "transaction" -> {
+                                c.setAutoCommit(false);
+                                s.executeUpdate("UPDATE mysql_ryw SET v = 2 WHERE id = " + id);
+                                s.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + (id + 1) + ", 2)");
+                                c.commit();
+                                c.setAutoCommit(true);
+                            }
+                            default -> {
+                                for (int k = 0; k < 3; k++) {
+                                    s.addBatch("REPLACE INTO mysql_ryw VALUES (" + (id + 2 + k) + ", " + System.nanoTime() + ")");
+                                }
+                                s.executeBatch();
+                            }
+                        }
+                        GtidSet written = GtidSet.parse(topology.master().gtidPosition()).subtract(before);
                         try (Connection other = topology.master().connect(); Statement o = other.createStatement()) {
-                            o.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + (id + 10) + ", " + round + ")");
+                            o.executeUpdate("REPLACE INTO mysql_ryw VALUES (" + (id + 9) + ", 0)");
                         }
                         try (ResultSet rs = s.executeQuery("SELECT v FROM mysql_ryw WHERE id = " + id)) {
                             assertThat(rs.next()).isTrue();
-                            assertThat(rs.getLong(1)).as("read-your-writes").isEqualTo(round);
+                            assertThat(rs.getLong(1)).as("read-your-writes").isEqualTo(shape.equals("auto-commit") ? 1 : 2);
                         }
                         String token = session.token().position().toString();
-                        boolean own = driver == JdbcDriver.MYSQL && tracking;
-                        assertThat(token).as("%s, trackSessionState=%s: the token after the write", driver, tracking)
-                                .isEqualTo(own ? afterWrite : topology.master().gtidPosition());
-                        if (!own) {
-                            assertThat(token).isNotEqualTo(afterWrite);
+                        assertThat(written.isEmpty()).as("GTIDs written, %s", shape).isFalse();
+                        if (own) {
+                            assertThat(token).as("%s: exactly the session's own GTIDs (%d)", shape, shape.equals("batch") ? 3 : 1)
+                                    .isEqualTo(written.toString());
+                        } else {
+                            assertThat(token).as("%s, %s, trackSessionState=%s: the master's position", shape, driver, tracking)
+                                    .isEqualTo(topology.master().gtidPosition());
                         }
                     }
                 }

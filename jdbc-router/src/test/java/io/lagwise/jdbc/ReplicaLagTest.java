@@ -43,16 +43,26 @@ class ReplicaLagTest {
     void secondsBehindMaster_isAFloorOneSecondBelowWhatItSays() {
         assertThat(ReplicaLag.choose(-1, 35 * MS, 2, false))
                 .as("2 means at least 1 s: the fine figure missed a slow SQL thread")
-                .isEqualTo(new ReplicaLag(2 * S, LagSource.SECONDS_BEHIND_MASTER));
+                .isEqualTo(new ReplicaLag(S, LagSource.SECONDS_BEHIND_MASTER));
         assertThat(ReplicaLag.choose(1500 * MS, 1400 * MS, 2, false))
                 .as("a fine figure above the floor stands").isEqualTo(new ReplicaLag(1500 * MS, LagSource.HEARTBEAT));
-        assertThat(ReplicaLag.choose(-1, 900 * MS, 30, false)).isEqualTo(new ReplicaLag(30 * S, LagSource.SECONDS_BEHIND_MASTER));
+        assertThat(ReplicaLag.choose(-1, 900 * MS, 30, false)).isEqualTo(new ReplicaLag(29 * S, LagSource.SECONDS_BEHIND_MASTER));
+    }
+
+    @Test
+    void theLag_neverFallsAsTheFineFigureRises() {
+        long previous = 0;
+        for (long fine = 0; fine <= 3 * S; fine += 10 * MS) {
+            long lag = ReplicaLag.choose(-1, fine, 2, false).nanos();
+            assertThat(lag).as("fine figure %d ms", fine / MS).isGreaterThanOrEqualTo(previous).isGreaterThanOrEqualTo(fine);
+            previous = lag;
+        }
     }
 
     @Test
     void aCaughtUpReplica_isNotJudgedByAStaleSecondsBehindMaster() {
         assertThat(ReplicaLag.choose(-1, 0, 5, true)).isEqualTo(new ReplicaLag(0, LagSource.GTID_TIMELINE));
         assertThat(ReplicaLag.choose(-1, 0, 5, false)).as("behind the master it knows of")
-                .isEqualTo(new ReplicaLag(5 * S, LagSource.SECONDS_BEHIND_MASTER));
+                .isEqualTo(new ReplicaLag(4 * S, LagSource.SECONDS_BEHIND_MASTER));
     }
 }

@@ -5,26 +5,67 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.lagwise.core.GtidSet;
 import org.junit.jupiter.api.Test;
 
-/** How a GTID report from the server becomes a position (no server needed). */
+/**
+ * What a committing statement tells from the GTID reports MySQL Connector/J hands over (no server
+ * needed: the driver calls {@code ok} once per OK packet).
+ */
 class TrackedGtidsTest {
 
     static final String A = "3e11fa47-71ca-11e1-9e33-c80aa9429562";
     static final String B = "4f22fb58-82db-22f2-af44-d91bb0530673";
 
+    final TrackedGtids.Tracker tracker = new TrackedGtids.Tracker();
+
     @Test
-    void aReportedGtid_standsForEveryTransactionOfItsServerUpToIt() {
-        assertThat(TrackedGtids.closedDown(A + ":17")).isEqualTo(GtidSet.parse(A + ":1-17"));
-        assertThat(TrackedGtids.closedDown(A + ":5-7:9")).isEqualTo(GtidSet.parse(A + ":1-9"));
-        assertThat(TrackedGtids.closedDown(A + ":3," + B + ":5-8")).isEqualTo(GtidSet.parse(A + ":1-3," + B + ":1-8"));
-        assertThat(TrackedGtids.closedDown(" " + A.toUpperCase() + ":1 ")).isEqualTo(GtidSet.parse(A + ":1"));
+    void aWritesOwnGtid_isWhatItsOkPacketReported() {
+        tracker.statementBegins();
+        tracker.ok(A + ":42");
+        assertThat(tracker.drain()).isEqualTo(GtidSet.parse(A + ":42"));
+        assertThat(tracker.drain()).as("drained: nothing came since").isNull();
     }
 
     @Test
-    void aReportThatIsNoMysqlGtidSet_givesNoPosition() {
-        assertThat(TrackedGtids.closedDown("")).isNull();
-        assertThat(TrackedGtids.closedDown("0-1-17")).as("a MariaDB GTID").isNull();
-        assertThat(TrackedGtids.closedDown("garbage")).isNull();
-        assertThat(TrackedGtids.closedDown(A + ":0")).isNull();
+    void everyOkPacketCounts_soABatchKeepsEveryGtid_notOnlyTheLast() {
+        tracker.statementBegins();
+        tracker.ok(A + ":5");
+        tracker.ok(A + ":6");
+        tracker.ok(null);
+        tracker.ok(A + ":7," + B + ":3");
+        assertThat(tracker.drain()).isEqualTo(GtidSet.parse(A + ":5-7," + B + ":3"));
+    }
+
+    @Test
+    void anOkPacketWithoutGtid_meansTheStatementCommittedNone() {
+        tracker.statementBegins();
+        tracker.ok(null); // SELECT LAST_INSERT_ID(), an UPDATE that matched nothing
+        assertThat(tracker.drain()).isEqualTo(GtidSet.empty());
+    }
+
+    @Test
+    void noOkPacketForTheStatement_isUnknown_evenAfterEarlierOnes() {
+        tracker.ok(null); // an earlier read on the same connection
+        tracker.statementBegins(); // a CALL whose result set still streams: its OK packet has not come
+        assertThat(tracker.drain()).isNull();
+    }
+
+    @Test
+    void gtidsReportedBeforeTheCommitBegan_stayUntilDrained() {
+        tracker.statementBegins();
+        tracker.ok(A + ":9"); // a DDL that committed implicitly inside the transaction
+        tracker.statementBegins(); // the commit
+        tracker.ok(A + ":10");
+        assertThat(tracker.drain()).isEqualTo(GtidSet.parse(A + ":9-10"));
+    }
+
+    @Test
+    void aReportThatIsNoMysqlGtidSet_makesTheStatementUnknown() {
+        tracker.statementBegins();
+        tracker.ok("0-1-17");
+        assertThat(tracker.drain()).as("a MariaDB GTID").isNull();
+        tracker.statementBegins();
+        tracker.ok("garbage");
+        tracker.ok(A + ":3");
+        assertThat(tracker.drain()).as("one unreadable report spoils the statement").isNull();
     }
 
     @Test
