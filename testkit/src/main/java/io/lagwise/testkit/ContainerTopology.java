@@ -90,6 +90,9 @@ final class ContainerTopology extends AbstractTopology<ContainerNode> {
         if (spec.binaries() != null) {
             throw new TopologyException("serverBinaries applies to " + TopologyBackend.LOCAL_PROCESSES + " only: " + spec.backend() + " runs the container image; set containerImage instead");
         }
+        if (spec.mysqlBinaries() != null) {
+            throw new TopologyException("mysqlBinaries applies to " + TopologyBackend.MYSQL_PROCESSES + " only: " + spec.backend() + " runs the container image; set containerImage instead");
+        }
         long begin = System.nanoTime();
         ContainerTopology topology = new ContainerTopology(spec);
         Runtime.getRuntime().addShutdownHook(topology.shutdownHook);

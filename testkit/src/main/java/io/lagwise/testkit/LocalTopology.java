@@ -59,6 +59,9 @@ final class LocalTopology extends AbstractTopology<LocalNode> {
     }
 
     static LocalTopology start(TopologySpec spec) {
+        if (spec.mysqlBinaries() != null) {
+            throw new TopologyException("mysqlBinaries(...) names a MySQL build and applies to " + TopologyBackend.MYSQL_PROCESSES + " only; " + TopologyBackend.LOCAL_PROCESSES + " runs MariaDB: set serverBinaries(...) instead");
+        }
         long begin = System.nanoTime();
         long deadline = begin + spec.startTimeout().toNanos();
         ServerBinaries binaries = spec.binaries() != null ? spec.binaries() : ServerBinaries.locate();

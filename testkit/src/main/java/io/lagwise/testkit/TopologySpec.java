@@ -14,6 +14,7 @@ record TopologySpec(
         String username,
         String password,
         ServerBinaries binaries,
+        MysqlBinaries mysqlBinaries,
         String containerImage,
         Path baseDirectory,
         int masterPort,

@@ -71,4 +71,23 @@ class MysqlBinariesTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("applies to LOCAL_PROCESSES only").hasMessageContaining(MysqlBinaries.DIRECTORY_PROPERTY);
     }
+
+    @Test
+    void mysqlBinaries_fromTheBuilder_startTheMysqlTopology() throws Exception {
+        MysqlBinaries chosen = MysqlBinaries.fromDirectory(MysqlBinaries.bundled().baseDirectory());
+        try (ReplicationTopology topology = ReplicationTopology.builder().backend(TopologyBackend.MYSQL_PROCESSES)
+                .mysqlBinaries(chosen).replica("oslo").start()) {
+            assertThat(topology.serverDescription()).contains("8.0.31").contains("directory " + chosen.baseDirectory());
+        }
+    }
+
+    @Test
+    void mysqlBinaries_withTheMariadbBackend_failBeforeAnythingStarts(@TempDir Path base) throws Exception {
+        assertThatThrownBy(() -> ReplicationTopology.builder().mysqlBinaries(MysqlBinaries.bundled()).baseDirectory(base).start())
+                .isInstanceOf(TopologyException.class)
+                .hasMessageContaining("applies to MYSQL_PROCESSES only").hasMessageContaining("serverBinaries");
+        try (var files = Files.list(base)) {
+            assertThat(files).as("no directory made, no server started").isEmpty();
+        }
+    }
 }
