@@ -191,9 +191,14 @@ final class ConnectionRouting {
         for (int attempt = 0; ; attempt++) {
             long started = cluster.ticker.read();
             try {
+                if (write && capture != null) {
+                    capture.beforeStatement(p); // made by route() for a write
+                }
                 T result = call.run(st.statement(), sql);
                 if (write || (implicitCommit && capture != null)) {
-                    capture.executed(state.autoCommit, implicitCommit, true); // made by route() for a write
+                    // a result set left open may write later (updateRow) or still stream its reply
+                    boolean answered = !(result instanceof java.sql.ResultSet) && !Boolean.TRUE.equals(result);
+                    capture.executed(state.autoCommit, implicitCommit, answered);
                 }
                 return result;
             } catch (SQLException e) {

@@ -56,11 +56,13 @@ final class TrackedGtids {
      * The tracker of {@code c}'s driver connection, switching tracking on first if it is not yet and
      * no transaction is open there; {@link #NONE} where it cannot be on; null while it is not on yet
      * (try again at the next write).
+     *
+     * @throws SQLException if the connection failed on the way (the write it comes before fails with it)
      */
-    static Tracker tracker(Connection c) {
+    static Tracker tracker(Connection c) throws SQLException {
         try {
             return Listen.tracker(c);
-        } catch (SQLException | RuntimeException | LinkageError e) {
+        } catch (RuntimeException | LinkageError e) {
             return null;
         }
     }
@@ -156,6 +158,9 @@ final class TrackedGtids {
             try (Statement s = c.createStatement()) {
                 s.execute(ENABLE);
             } catch (SQLException e) {
+                if (SqlErrors.isConnectionProblem(e)) {
+                    throw e; // the connection is gone: the write would fail on it anyway, and says so
+                }
                 if (e.getErrorCode() == 1193) { // no such variable: a server before MySQL 5.7
                     LISTENERS.put(driver, NEVER);
                 }

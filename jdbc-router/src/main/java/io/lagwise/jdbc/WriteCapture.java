@@ -78,24 +78,36 @@ final class WriteCapture {
         if (!autoCommit) {
             inTransaction = true;
         }
+        session.pending(this);
+    }
+
+    /**
+     * The write routed by {@link #wrote} is about to be sent on {@code master}: from here, the GTIDs
+     * its driver reports are its own (MySQL Connector/J; tracking is switched on first, once per
+     * server connection). Called where a failure of the connection is the write's failure.
+     *
+     * @throws SQLException if the connection failed while tracking was switched on
+     */
+    void beforeStatement(Physical master) throws SQLException {
         if (master.node.tracksGtids && master.node.dialect != ServerDialect.MARIADB && cluster.mode() != ReadYourWritesMode.PIN) {
             if (master.tracker == null) {
-                master.tracker = TrackedGtids.tracker(master.conn); // switched on once per server connection
+                master.tracker = TrackedGtids.tracker(master.conn);
             }
             if (master.tracker != null) {
                 master.tracker.statementBegins();
             }
         }
-        session.pending(this);
     }
 
     /**
-     * The statement ran ({@code succeeded}) or failed after it was sent: in auto-commit, or with an
-     * implicit commit, it counts as committed.
+     * The statement ran or failed after it was sent: in auto-commit, or with an implicit commit, it
+     * counts as committed. {@code answered}: it succeeded and left nothing open that writes later (a
+     * result set, which may be updatable or still streaming): only then does its reply tell all of
+     * what it committed.
      */
-    void executed(boolean autoCommit, boolean implicitCommit, boolean succeeded) {
+    void executed(boolean autoCommit, boolean implicitCommit, boolean answered) {
         if (autoCommit || implicitCommit) {
-            committed(succeeded);
+            committed(answered);
         }
     }
 
@@ -107,10 +119,10 @@ final class WriteCapture {
         }
     }
 
-    /** The running transaction committed ({@code succeeded}), or may have: the commit failed after it was sent. */
-    void commit(boolean succeeded) {
+    /** The running transaction committed ({@code answered}), or may have: the commit failed after it was sent. */
+    void commit(boolean answered) {
         if (inTransaction) {
-            committed(succeeded);
+            committed(answered);
         }
     }
 
@@ -130,14 +142,14 @@ final class WriteCapture {
         }
     }
 
-    private void committed(boolean succeeded) {
+    private void committed(boolean answered) {
         inTransaction = false;
         committedAtNanos = cluster.ticker.read();
         // The GTIDs the server reported for the statement (or the commit) that just ran; null when no
         // report came for it (it failed, or its result is still streaming) or the connection has none.
         Physical p = on;
         GtidSet own = p != null && p.tracker != null && p.tracker != TrackedGtids.NONE ? p.tracker.drain() : null;
-        if (!succeeded) {
+        if (!answered) {
             own = null;
         }
         allTracked &= own != null;
