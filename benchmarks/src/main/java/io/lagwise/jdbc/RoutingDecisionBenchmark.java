@@ -63,7 +63,7 @@ public class RoutingDecisionBenchmark {
         // A pin window far longer than the run: every PIN-mode read is inside it.
         cluster = new Cluster("bench", master, replicas, ReplicaSelector.preferLocal(), "oslo", ReadFallback.MASTER,
                 new StatementClassifier(10_000), Consistency.READ_YOUR_WRITES, mode, Duration.ofMillis(50),
-                Duration.ofHours(1), ticker);
+                Duration.ofHours(1), 2.0, ticker);
         state = new ConnectionState();
         session = cluster.sessions.current();
         GtidSet position = GtidSet.parse("0-1-1000");

@@ -40,6 +40,8 @@ final class Cluster {
     /** The read-your-writes mode configured; see {@link #mode()} for the one in force. */
     final ReadYourWritesMode configuredMode;
     final long maxWaitNanos;
+    /** Reads read-your-writes may send to the master because it is cheaper there. */
+    final MasterBudget masterBudget;
     final LongAdder waits = new LongAdder();
     final LongAdder fallbacks = new LongAdder();
     /** Statements routed, indexed by {@link RouteReason#ordinal()}. */
@@ -48,7 +50,7 @@ final class Cluster {
 
     Cluster(String name, Node master, List<Node> replicas, ReplicaSelector selector, String localRegion,
             ReadFallback readFallback, StatementClassifier classifier, Consistency consistency,
-            ReadYourWritesMode mode, Duration maxWait, Duration pinMinimum,
+            ReadYourWritesMode mode, Duration maxWait, Duration pinMinimum, double masterBudget,
             Ticker ticker) {
         this.name = name;
         this.master = master;
@@ -60,6 +62,7 @@ final class Cluster {
         this.consistency = consistency;
         this.configuredMode = mode;
         this.maxWaitNanos = maxWait.toNanos();
+        this.masterBudget = new MasterBudget(masterBudget, ticker.read());
         this.ticker = ticker;
         this.sessions = new Sessions(ticker);
         this.pinWindow = new PinWindow(pinMinimum.toNanos(), ticker.read());
@@ -67,6 +70,11 @@ final class Cluster {
         for (int i = 0; i < routed.length; i++) {
             routed[i] = new LongAdder();
         }
+    }
+
+    /** Writes routed to the master so far (the master budget's measure). */
+    long writesRouted() {
+        return routed[RouteReason.WRITE.ordinal()].sum();
     }
 
     /**
@@ -133,7 +141,7 @@ final class Cluster {
         for (RouteReason r : REASONS) {
             counts.put(r, routed[r.ordinal()].sum());
         }
-        return new RoutingStats(counts, waits.sum(), fallbacks.sum());
+        return new RoutingStats(counts, waits.sum(), fallbacks.sum(), masterBudget.refused());
     }
 
     /**

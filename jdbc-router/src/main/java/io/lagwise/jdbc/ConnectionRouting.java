@@ -340,7 +340,10 @@ final class ConnectionRouting {
                     }
                     if (r.target == Router.Target.WAIT) {
                         try {
-                            if (waitFor(p, token.position())) {
+                            boolean applied = waitFor(p, token.position());
+                            // what the wait saw teaches how long this replica takes (ReadCost)
+                            p.node.waited(cluster.ticker.read() - session.lastWriteNanos, !applied);
+                            if (applied) {
                                 return RouteReason.REPLICA_AFTER_WAIT;
                             }
                         } catch (SQLException e) {

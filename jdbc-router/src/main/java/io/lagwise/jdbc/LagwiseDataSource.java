@@ -299,6 +299,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         private ReadYourWritesMode readYourWritesMode = ReadYourWritesMode.GTID;
         private Duration readYourWritesMaxWait = Duration.ofMillis(50);
         private Duration pinWindowMinimum = Duration.ofMillis(100);
+        private double readYourWritesMasterBudget = 1.0;
         private boolean customSelector;
         private final List<ClusterListener> listeners = new ArrayList<>();
         private boolean built;
@@ -650,6 +651,28 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         }
 
         /**
+         * In GTID mode, how many reads per write read-your-writes may send to the master because
+         * reading there costs less than waiting for a replica (the master's round trip from here
+         * beside the replica's expected catch-up), counted over the last one to two seconds against
+         * this data source's writes. Past it, such reads wait on a replica (up to {@link
+         * #readYourWritesMaxWait}), so that a burst of writes cannot move the replicas' read load onto
+         * the master. Default 1 (the read that follows a write); 0 never sends a read to the master for
+         * being cheaper: reads wait on replicas as before. Reads that go
+         * there because no replica caught up in time are not counted.
+         *
+         * @throws InvalidSettingException if negative, not a number or infinite (setting {@code
+         *     readYourWritesMasterBudget})
+         */
+        public Builder readYourWritesMasterBudget(double readsPerWrite) {
+            sealed();
+            if (!(readsPerWrite >= 0) || Double.isInfinite(readsPerWrite)) {
+                throw new InvalidSettingException("readYourWritesMasterBudget", "readYourWritesMasterBudget must be a number of reads per write, 0 or more: " + readsPerWrite);
+            }
+            this.readYourWritesMasterBudget = readsPerWrite;
+            return this;
+        }
+
+        /**
          * In PIN mode (or when a write's GTID is unknown), the shortest time after a write that the
          * session reads from the master; the window is twice the p99 of the healthy replicas' lag
          * over the last minute when that is longer. Default 100 ms.
@@ -781,7 +804,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 }
                 Cluster cluster = new Cluster(name, m, rs, selector, localRegion, readFallback,
                         new StatementClassifier(statementCacheSize), consistency, readYourWritesMode,
-                        readYourWritesMaxWait, pinWindowMinimum, ticker);
+                        readYourWritesMaxWait, pinWindowMinimum, readYourWritesMasterBudget, ticker);
                 cluster.answerWindowNanos = 2 * monitorInterval.toNanos();
                 ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
                         maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.pinWindow);

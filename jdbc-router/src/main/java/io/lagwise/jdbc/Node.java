@@ -57,6 +57,11 @@ final class Node implements ReplicaView {
      */
     volatile boolean tracksGtids;
     /**
+     * How long after a commit this replica shows it, as seen from here: learned from read-your-writes
+     * waits (EWMA), negative until one has been timed. See {@link #applyDelayNanos()}.
+     */
+    volatile long learnedApplyDelayNanos = -1;
+    /**
      * Whether the server gives every transaction a GTID ({@link ServerDialect#writesGtids}), as the
      * last connection that asked found; until one has, assumed.
      */
@@ -234,6 +239,26 @@ final class Node implements ReplicaView {
                 log.info("{}: {} gives transactions GTIDs again: read-your-writes as configured", dataSourceName, label());
             }
         }
+    }
+
+    /**
+     * How long after a commit this replica is expected to show it: the larger of the monitor's lag
+     * and what waits here measured (the GTID timeline reads low when writes are sparse: its
+     * resolution is the monitor interval).
+     */
+    long applyDelayNanos() {
+        return Math.max(Math.max(0, lagNanos), learnedApplyDelayNanos);
+    }
+
+    /** A read-your-writes wait here saw a write {@code sinceWriteNanos} after it committed (or, if {@code timedOut}, not yet). */
+    void waited(long sinceWriteNanos, boolean timedOut) {
+        long sample = Math.max(0, sinceWriteNanos - (timedOut ? 0 : rttNanos / 2));
+        long previous = learnedApplyDelayNanos;
+        if (previous < 0 || timedOut && sample > previous) {
+            learnedApplyDelayNanos = sample;
+        } else if (!timedOut) {
+            learnedApplyDelayNanos = previous + (sample - previous) / 4; // EWMA, weight 1/4
+        } // a timeout below what was learned says nothing new: it is a lower bound
     }
 
     /** Records that this node has at least {@code position}. */

@@ -22,6 +22,12 @@ public enum RouteReason {
      * the session is inside its pin window after a write.
      */
     READ_YOUR_WRITES(true, NodeRole.MASTER),
+    /**
+     * A read-your-writes read on the master because reading there costs less than waiting for a
+     * replica to show the session's writes: the master's round trip from here beside the replica's
+     * expected catch-up, within the master budget ({@code readYourWritesMasterBudget}).
+     */
+    MASTER_CHEAPER(true, NodeRole.MASTER),
     /** A read on the master because no replica was eligible (down, lagging, stopped or saturated). */
     NO_REPLICA(true, NodeRole.MASTER),
     /**

@@ -106,6 +106,7 @@ final class Router {
     private static final Route STRONG = Route.of(Target.MASTER, RouteReason.STRONG);
     private static final Route PINNED = Route.of(Target.MASTER, RouteReason.READ_YOUR_WRITES);
     private static final Route FALLBACK = Route.of(Target.FALLBACK, RouteReason.READ_YOUR_WRITES);
+    private static final Route MASTER_CHEAPER = Route.of(Target.MASTER, RouteReason.MASTER_CHEAPER);
     private static final Route NO_REPLICA = Route.of(Target.MASTER, RouteReason.NO_REPLICA);
 
     private final Cluster cluster;
@@ -258,7 +259,18 @@ final class Router {
         if (candidate.knownPosition.isAtLeast(token.position())) {
             return REPLICA;
         }
-        return cluster.maxWaitNanos > 0 ? WAIT : FALLBACK;
+        if (cluster.maxWaitNanos <= 0) {
+            return FALLBACK;
+        }
+        // Not known there yet: wait on the replica or read the master, whichever costs less.
+        Node master = cluster.master;
+        long now = ticker.read();
+        if (master.available() && ReadCost.masterCheaper(master.rttNanos, master.inFlight(), master.maxPoolSize,
+                candidate.rttNanos, candidate.applyDelayNanos(), now - session.lastWriteNanos, cluster.maxWaitNanos)
+                && cluster.masterBudget.take(now, cluster.writesRouted())) {
+            return MASTER_CHEAPER;
+        }
+        return WAIT;
     }
 
     SQLException readOnlyWrite() {

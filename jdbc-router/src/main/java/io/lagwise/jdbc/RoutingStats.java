@@ -13,9 +13,13 @@ import java.util.Map;
  * @param readYourWritesWaits reads that waited on a replica for the session's writes
  * @param readYourWritesFallbacks reads that went to the master because no replica had the
  *     session's writes in time
+ * @param readYourWritesBudgetWaits reads that would have gone to the master, where they cost less,
+ *     and waited on a replica instead because the master budget was spent
+ *     ({@code readYourWritesMasterBudget}); the reads that did go count as
+ *     {@link RouteReason#MASTER_CHEAPER}
  */
 public record RoutingStats(Map<RouteReason, Long> statements, long readYourWritesWaits,
-        long readYourWritesFallbacks) {
+        long readYourWritesFallbacks, long readYourWritesBudgetWaits) {
 
     /**
      * Copies {@code statements}; a reason it lacks counts as 0.

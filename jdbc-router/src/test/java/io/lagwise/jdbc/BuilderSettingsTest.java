@@ -72,6 +72,9 @@ class BuilderSettingsTest {
                 arguments("replicaReadTimeout", (Executable) () -> builder().replicaReadTimeout(negative)),
                 arguments("readYourWritesMaxWait", (Executable) () -> builder().readYourWritesMaxWait(Duration.ofMinutes(1))),
                 arguments("pinWindowMinimum", (Executable) () -> builder().pinWindowMinimum(negative)),
+                arguments("readYourWritesMasterBudget", (Executable) () -> builder().readYourWritesMasterBudget(-1)),
+                arguments("readYourWritesMasterBudget", (Executable) () -> builder().readYourWritesMasterBudget(Double.NaN)),
+                arguments("readYourWritesMasterBudget", (Executable) () -> builder().readYourWritesMasterBudget(Double.POSITIVE_INFINITY)),
                 arguments("connectTimeout", (Executable) () -> builder().connectTimeout(Duration.ZERO)),
                 arguments("statementCacheSize", (Executable) () -> builder().statementCacheSize(0)),
                 // checked at build(), each node's pool against itself, before any pool starts

@@ -56,7 +56,7 @@ final class FakeCluster implements AutoCloseable {
             replicaNodes.add(r.node(NodeRole.REPLICA, "oslo", ticker));
         }
         cluster = new Cluster("test", masterNode, replicaNodes, IN_ORDER, "oslo", fallback, new StatementClassifier(1000),
-                Consistency.READ_YOUR_WRITES, ReadYourWritesMode.GTID, maxWait, Duration.ofMillis(100), ticker);
+                Consistency.READ_YOUR_WRITES, ReadYourWritesMode.GTID, maxWait, Duration.ofMillis(100), 2.0, ticker);
     }
 
     FakeServer replica(int i) {

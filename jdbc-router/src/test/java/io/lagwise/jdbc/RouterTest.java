@@ -38,7 +38,7 @@ class RouterTest {
     Cluster cluster(ReadYourWritesMode mode, Duration maxWait, ReadFallback fallback) {
         return new Cluster("test", master, List.of(oslo, osloBackup, frankfurt, frankfurtBackup),
                 ReplicaSelector.preferLocal(), "oslo", fallback, new StatementClassifier(1000),
-                Consistency.READ_YOUR_WRITES, mode, maxWait, Duration.ofMillis(100), ticker);
+                Consistency.READ_YOUR_WRITES, mode, maxWait, Duration.ofMillis(100), 2.0, ticker);
     }
 
     final Cluster cluster = cluster(ReadYourWritesMode.GTID, Duration.ofMillis(50), ReadFallback.MASTER);
@@ -246,13 +246,13 @@ class RouterTest {
         void aSelectorThatFailsOrAnswersOutOfRange_isAnSqlException() {
             Cluster bad = new Cluster("test", master, List.of(oslo), (replicas, region, excluded) -> 5, "oslo",
                     ReadFallback.MASTER, new StatementClassifier(10), Consistency.READ_YOUR_WRITES,
-                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), ticker);
+                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), 2.0, ticker);
             assertThatThrownBy(() -> bad.router.candidate(null, null, null)).isInstanceOf(SQLException.class)
                     .hasMessageContaining("returned 5 for 1 replicas");
             Cluster throwing = new Cluster("test", master, List.of(oslo), (replicas, region, excluded) -> {
                 throw new IllegalArgumentException("policy bug");
             }, "oslo", ReadFallback.MASTER, new StatementClassifier(10), Consistency.READ_YOUR_WRITES,
-                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), ticker);
+                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), 2.0, ticker);
             assertThatThrownBy(() -> throwing.router.candidate(null, null, null)).isInstanceOf(SQLException.class)
                     .hasMessageContaining("failed: java.lang.IllegalArgumentException: policy bug");
         }
@@ -268,7 +268,7 @@ class RouterTest {
             Node oslo3 = node("oslo-3", NodeRole.REPLICA, "oslo", false);
             Cluster two = new Cluster("test", master, List.of(oslo, oslo3), ReplicaSelector.preferLocal(), "oslo",
                     ReadFallback.MASTER, new StatementClassifier(10), Consistency.READ_YOUR_WRITES,
-                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), ticker);
+                    ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), 2.0, ticker);
             assertThat(two.router.candidate(null, null, oslo3)).isSameAs(oslo3);
             assertThat(two.router.candidate(null, null, frankfurt)).as("a remote last replica is left for a local one").isIn(oslo, oslo3);
             assertThat(two.router.candidate(null, null, oslo)).isSameAs(oslo);
@@ -314,6 +314,63 @@ class RouterTest {
             oslo.advance(gtid("0-1-99"));
             ConsistencyToken token = ConsistencyToken.of(gtid("0-1-100"), System.currentTimeMillis());
             assertThat(read(Consistency.READ_YOUR_WRITES, token, oslo)).isSameAs(Router.Route.of(Router.Target.WAIT, RouteReason.REPLICA_AFTER_WAIT));
+        }
+
+        @Test
+        void readYourWrites_nextToTheMaster_readsItAtOnce_insteadOfWaiting() throws SQLException {
+            master.rttNanos = 300_000L;
+            oslo.rttNanos = 300_000L;
+            oslo.lagNanos = Duration.ofMillis(40).toNanos();
+            oslo.advance(gtid("0-1-99"));
+            cluster.routed(RouteReason.WRITE);
+            session.observeWrite(gtid("0-1-100"), ticker.read());
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo))
+                    .isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.MASTER_CHEAPER));
+            ticker.advance(Duration.ofMillis(45));
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target)
+                    .as("45 ms later the replica should have it: wait there").isEqualTo(Router.Target.WAIT);
+        }
+
+        @Test
+        void readYourWrites_farFromTheMaster_waitsBrieflyOnTheLocalReplica() throws SQLException {
+            master.rttNanos = Duration.ofMillis(40).toNanos();
+            oslo.rttNanos = 300_000L;
+            oslo.lagNanos = Duration.ofMillis(20).toNanos();
+            oslo.advance(gtid("0-1-99"));
+            cluster.routed(RouteReason.WRITE);
+            session.observeWrite(gtid("0-1-100"), ticker.read());
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).isEqualTo(Router.Target.WAIT);
+        }
+
+        @Test
+        void readYourWrites_pastTheMasterBudget_waitsOnTheReplica() throws SQLException {
+            master.rttNanos = 300_000L;
+            oslo.lagNanos = Duration.ofMillis(40).toNanos();
+            oslo.rttNanos = 300_000L;
+            oslo.advance(gtid("0-1-99"));
+            cluster.routed(RouteReason.WRITE); // one write: two reads' worth of budget
+            session.observeWrite(gtid("0-1-100"), ticker.read());
+            for (int i = 0; i < 2; i++) {
+                assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).isEqualTo(Router.Target.MASTER);
+            }
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).isEqualTo(Router.Target.WAIT);
+            assertThat(cluster.stats().readYourWritesBudgetWaits()).isEqualTo(1);
+        }
+
+        @Test
+        void readYourWrites_learnsAReplicasApplyDelay_fromItsWaits() throws SQLException {
+            master.rttNanos = Duration.ofMillis(2).toNanos();
+            oslo.rttNanos = 300_000L;
+            oslo.lagNanos = 0; // the GTID timeline saw nothing behind: sparse writes
+            oslo.advance(gtid("0-1-99"));
+            cluster.routed(RouteReason.WRITE);
+            session.observeWrite(gtid("0-1-100"), ticker.read());
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("nothing known: wait").isEqualTo(Router.Target.WAIT);
+            oslo.waited(Duration.ofMillis(40).toNanos(), false); // that wait took 40 ms
+            assertThat(oslo.applyDelayNanos()).isBetween(Duration.ofMillis(39).toNanos(), Duration.ofMillis(40).toNanos());
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("now the master is cheaper").isEqualTo(Router.Target.MASTER);
+            oslo.waited(Duration.ofMillis(10).toNanos(), true); // a timeout below what was learned: a lower bound, nothing new
+            assertThat(oslo.applyDelayNanos()).isGreaterThan(Duration.ofMillis(39).toNanos());
         }
 
         @Test

@@ -11,6 +11,7 @@ import io.lagwise.testkit.ReplicationTopology;
 import io.lagwise.testkit.WithReplicationTopology;
 import io.lagwise.testkit.WithReplicationTopology.Replica;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -35,7 +36,7 @@ class RoutingStatsTest {
     void everyStatement_isCountedUnderItsReason(JdbcDriver driver, ReplicationTopology topology) throws Exception {
         String table = "stats_" + driver.name().toLowerCase();
         int master = topology.master().serverId();
-        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.readYourWritesMasterBudget(0))) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id INT PRIMARY KEY, v INT)");
                 s.execute("REPLACE INTO " + table + " VALUES (1, 0)");
@@ -95,7 +96,7 @@ class RoutingStatsTest {
     void aPreparedReadAfterAWrite_waitsOnce_andIsCountedOnce(JdbcDriver driver, ReplicationTopology topology)
             throws Exception {
         String table = "stats_prep_" + driver.name().toLowerCase();
-        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver, b -> b.readYourWritesMasterBudget(0))) {
             try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
                 s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id INT PRIMARY KEY, v INT)");
                 s.execute("REPLACE INTO " + table + " VALUES (1, 0)");
@@ -120,6 +121,46 @@ class RoutingStatsTest {
                 assertThat(delta(before, after, RouteReason.REPLICA_AFTER_WAIT)
                         + delta(before, after, RouteReason.READ_YOUR_WRITES)).as("under the care it took").isEqualTo(1);
             }
+        }
+    }
+
+    /**
+     * Next to the master (0.3 ms away here) with replicas 40 ms behind, the read after a write costs
+     * less on the master than a wait: it goes there at once, counted as MASTER_CHEAPER. The budget
+     * (one read per write by default) caps those reads: with three reads after each write, the
+     * others wait on a replica, counted as budget waits. Never stale either way.
+     */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void readsAfterWrites_nextToTheMaster_goThereAtOnce_withinTheBudget_andTheRestWait(JdbcDriver driver,
+            ReplicationTopology topology) throws Exception {
+        String table = "stats_cost_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                s.execute("CREATE TABLE IF NOT EXISTS " + table + " (id INT PRIMARY KEY, v INT)");
+                s.execute("REPLACE INTO " + table + " VALUES (1, 0)");
+            }
+            topology.awaitReplication(java.time.Duration.ofSeconds(5));
+            RoutingStats before = ds.routingStats();
+            int rounds = 20;
+            for (int round = 1; round <= rounds; round++) {
+                try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+                    s.executeUpdate("UPDATE " + table + " SET v = " + round + " WHERE id = 1");
+                    for (int read = 0; read < 3; read++) {
+                        try (ResultSet rs = s.executeQuery("SELECT v FROM " + table + " WHERE id = 1")) {
+                            rs.next();
+                            assertThat(rs.getInt(1)).as("read-your-writes").isEqualTo(round);
+                        }
+                    }
+                }
+            }
+            RoutingStats after = ds.routingStats();
+            long cheaper = delta(before, after, RouteReason.MASTER_CHEAPER);
+            long budgetWaits = after.readYourWritesBudgetWaits() - before.readYourWritesBudgetWaits();
+            System.out.printf("%s, %d writes each read back 3 times: %d reads cheaper on the master, %d waited past the budget%n",
+                    driver, rounds, cheaper, budgetWaits);
+            assertThat(cheaper).as("reads sent to the master for being cheaper").isBetween(rounds / 2L, rounds + 2L);
+            assertThat(budgetWaits).as("reads that waited because the budget was spent").isPositive();
         }
     }
 

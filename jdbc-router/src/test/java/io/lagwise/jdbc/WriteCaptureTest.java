@@ -23,7 +23,7 @@ class WriteCaptureTest {
     Cluster cluster(ReadYourWritesMode mode) {
         return new Cluster("test", master, List.of(replica), ReplicaSelector.preferLocal(), "oslo", ReadFallback.MASTER,
                 new StatementClassifier(10), Consistency.READ_YOUR_WRITES, mode, Duration.ofMillis(50),
-                Duration.ofMillis(100), ticker);
+                Duration.ofMillis(100), 2.0, ticker);
     }
 
     final Cluster pin = cluster(ReadYourWritesMode.PIN);

@@ -130,6 +130,7 @@ public final class LagwiseAutoConfiguration {
                         : ryw.getMode() == null ? null : ReadYourWritesMode.GTID));
         apply("readYourWritesMaxWait", () -> b.readYourWritesMaxWait(ryw.getMaxWait()));
         apply("pinWindowMinimum", () -> b.pinWindowMinimum(ryw.getPinWindowMinimum()));
+        apply("readYourWritesMasterBudget", () -> b.readYourWritesMasterBudget(ryw.getMasterBudget()));
         for (LagwiseDataSourceCustomizer c : customizers) {
             try {
                 c.customize(b);

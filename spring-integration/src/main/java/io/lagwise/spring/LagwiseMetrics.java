@@ -93,6 +93,11 @@ public final class LagwiseMetrics implements MeterBinder {
                         ds -> ds.routingStats().readYourWritesWaits())
                 .tags("datasource", name).description("Reads that waited on a replica for the session's writes")
                 .register(registry);
+        FunctionCounter.builder("lagwise.read.your.writes.budget.waits", dataSource,
+                        ds -> ds.routingStats().readYourWritesBudgetWaits())
+                .tags("datasource", name)
+                .description("Reads that would have been cheaper on the master and waited on a replica: the master budget was spent")
+                .register(registry);
         FunctionCounter.builder("lagwise.read.your.writes.fallbacks", dataSource,
                         ds -> ds.routingStats().readYourWritesFallbacks())
                 .tags("datasource", name)

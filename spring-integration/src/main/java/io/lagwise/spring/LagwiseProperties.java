@@ -755,8 +755,25 @@ public class LagwiseProperties {
          */
         private Duration pinWindowMinimum = Duration.ofMillis(100);
 
+        /**
+         * In gtid mode, how many reads per write may go to the master because reading there costs less
+         * than waiting for a replica (counted against this data source's writes over about a second);
+         * past it, such reads wait on replicas. 0 or more; 0 always waits.
+         */
+        private double masterBudget = 1.0;
+
         /** Creates the settings with their defaults. */
         public ReadYourWrites() {}
+
+        /** Returns: in gtid mode, how many reads per write may go to the master because reading there costs less than waiting for a replica. */
+        public double getMasterBudget() {
+            return masterBudget;
+        }
+
+        /** Sets: in gtid mode, how many reads per write may go to the master because reading there costs less than waiting for a replica. */
+        public void setMasterBudget(double masterBudget) {
+            this.masterBudget = masterBudget;
+        }
 
         /** Returns: how a session reads its own writes: gtid (a replica that has applied the write, after a bounded wait, else the master) or pin (the master for a window after each write). */
         public Mode getMode() {
@@ -790,7 +807,8 @@ public class LagwiseProperties {
 
         @Override
         public String toString() {
-            return "ReadYourWrites[mode=" + mode + ", maxWait=" + maxWait + ", pinWindowMinimum=" + pinWindowMinimum + "]";
+            return "ReadYourWrites[mode=" + mode + ", maxWait=" + maxWait + ", pinWindowMinimum=" + pinWindowMinimum
+                    + ", masterBudget=" + masterBudget + "]";
         }
 
 

@@ -55,6 +55,7 @@ final class SettingProperties {
             global("readYourWrites", "lagwise.read-your-writes.mode", "gtid or pin"),
             global("readYourWritesMaxWait", "lagwise.read-your-writes.max-wait", "a duration from 0 to 10s, e.g. 50ms"),
             global("pinWindowMinimum", "lagwise.read-your-writes.pin-window-minimum", "a duration of 0 or more, e.g. 100ms"),
+            global("readYourWritesMasterBudget", "lagwise.read-your-writes.master-budget", "a number of reads per write, 0 or more, e.g. 1"),
             // ConsistencyTokenFilter's constructor parameters
             global("cookieName", "lagwise.web.cookie-name", "a name such as lagwise-consistency"),
             global("headerName", "lagwise.web.header-name", "a name such as Lagwise-Consistency"),

@@ -66,6 +66,7 @@ class ConfigurationMetadataTest {
                 "lagwise.read-your-writes.mode",
                 "lagwise.read-your-writes.max-wait",
                 "lagwise.read-your-writes.pin-window-minimum",
+                "lagwise.read-your-writes.master-budget",
                 "lagwise.web.enabled",
                 "lagwise.web.cookie-name",
                 "lagwise.web.cookie-max-age",

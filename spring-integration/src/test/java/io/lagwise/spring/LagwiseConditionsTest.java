@@ -222,6 +222,7 @@ class LagwiseConditionsTest {
             assertThat(registry.get("lagwise.node.statements").tag("region", "oslo").functionCounter().count())
                     .isEqualTo(1.0);
             assertThat(registry.get("lagwise.read.your.writes.fallbacks").functionCounter().count()).isZero();
+            assertThat(registry.get("lagwise.read.your.writes.budget.waits").functionCounter().count()).isZero();
         });
     }
 

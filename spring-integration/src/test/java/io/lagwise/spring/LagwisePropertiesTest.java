@@ -227,6 +227,7 @@ class LagwisePropertiesTest {
         source.put("lagwise.monitor.heartbeat", "1s");
         source.put("lagwise.monitor.heartbeat-table", "hb");
         source.put("lagwise.read-your-writes.pin-window-minimum", "200ms");
+        source.put("lagwise.read-your-writes.master-budget", "0.5");
         source.put("lagwise.web.enabled", "false");
         source.put("lagwise.web.cookie-name", "c");
         source.put("lagwise.web.header-name", "h");
@@ -258,6 +259,7 @@ class LagwisePropertiesTest {
         assertThat(p.getMonitor().getHeartbeat()).isEqualTo(Duration.ofSeconds(1));
         assertThat(p.getMonitor().getHeartbeatTable()).isEqualTo("hb");
         assertThat(p.getReadYourWrites().getPinWindowMinimum()).isEqualTo(Duration.ofMillis(200));
+        assertThat(p.getReadYourWrites().getMasterBudget()).isEqualTo(0.5);
         assertThat(p.getWeb().isEnabled()).isFalse();
         assertThat(p.getWeb().getCookieName()).isEqualTo("c");
         assertThat(p.getWeb().getHeaderName()).isEqualTo("h");

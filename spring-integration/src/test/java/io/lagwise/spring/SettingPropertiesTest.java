@@ -53,6 +53,7 @@ class SettingPropertiesTest {
         "readYourWrites                      | lagwise.read-your-writes.mode",
         "readYourWritesMaxWait               | lagwise.read-your-writes.max-wait",
         "pinWindowMinimum                    | lagwise.read-your-writes.pin-window-minimum",
+        "readYourWritesMasterBudget          | lagwise.read-your-writes.master-budget",
         "master.url                          | lagwise.master.url",
         "master.username                     | lagwise.master.username",
         "master.password                     | lagwise.master.password",
@@ -139,6 +140,7 @@ class SettingPropertiesTest {
         "lagwise.monitor.password=x                            | lagwise.monitor.username",
         "lagwise.read-your-writes.max-wait=1h                  | lagwise.read-your-writes.max-wait",
         "lagwise.read-your-writes.pin-window-minimum=-1ms      | lagwise.read-your-writes.pin-window-minimum",
+        "lagwise.read-your-writes.master-budget=-1             | lagwise.read-your-writes.master-budget",
         // checked per node at build(), before any connection
         "lagwise.master.pool.maximum-pool-size=2;lagwise.master.pool.minimum-idle=5 | lagwise.master.pool.minimum-idle",
         "lagwise.master.pool.maximum-pool-size=2;lagwise.pool.minimum-idle=5 | lagwise.pool.minimum-idle",
