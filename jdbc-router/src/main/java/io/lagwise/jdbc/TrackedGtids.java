@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.WeakHashMap;
 
@@ -24,15 +25,24 @@ import java.util.WeakHashMap;
  * came: a result set still streaming, or the statement failed), and then the position is read the
  * old way.
  *
+ * <p>A MariaDB server has no {@code session_track_gtids}; it tracks {@code last_gtid} as a system
+ * variable instead ({@code session_track_system_variables}, appended to what the drivers track), and
+ * MySQL Connector/J hands that over the same way. MariaDB reports it only when its value changes,
+ * so there an OK packet without it means unknown, not none: the write's position is then read with
+ * {@code SELECT @@last_gtid}, as always with MariaDB Connector/J, which keeps tracked variables to
+ * itself (3.5 and 4.0: only its own list, such as {@code tx_isolation}, is read from OK packets).
+ *
  * <p>Every reference to MySQL Connector/J's classes is in the nested {@code Listen} class and runs
  * only for a master whose URL is {@code jdbc:mysql:} while that driver (8.0.26 or newer) is on the
- * class path. MariaDB Connector/J exposes no tracked GTID and MariaDB servers have none to track:
- * they keep {@code SELECT @@last_gtid}.
+ * class path.
  */
 final class TrackedGtids {
 
     /** Switches the tracking on, once per driver connection, outside a transaction (MySQL refuses it inside one). */
     static final String ENABLE = "SET SESSION session_track_gtids = OWN_GTID";
+    /** The same on MariaDB: {@code last_gtid} added to the tracked system variables, keeping the others. */
+    static final String ENABLE_MARIADB = "SET SESSION session_track_system_variables ="
+            + " CONCAT(@@session_track_system_variables, ',last_gtid')";
 
     /** Whether MySQL Connector/J, with the session-state API, is on the class path. */
     static final boolean DRIVER_PRESENT = driverPresent();
@@ -72,8 +82,18 @@ final class TrackedGtids {
      * on the thread that runs the connection's statements (the driver calls {@link #ok} there).
      */
     static final class Tracker {
+        /** Whether an OK packet without a GTID means the statement committed none (MySQL), not unknown (MariaDB). */
+        private final boolean reportsEveryCommit;
         private int oks;
         private GtidSet gtids;
+
+        Tracker() {
+            this(true);
+        }
+
+        Tracker(boolean reportsEveryCommit) {
+            this.reportsEveryCommit = reportsEveryCommit;
+        }
 
         /** An OK packet came, naming {@code reported} (null: none). */
         void ok(String reported) {
@@ -85,10 +105,13 @@ final class TrackedGtids {
                 } catch (IllegalArgumentException e) {
                     own = null;
                 }
-                if (own == null || !own.isMysql()) {
+                try {
+                    gtids = own == null ? null : gtids == null ? own : gtids.union(own);
+                } catch (IllegalArgumentException e) {
+                    own = null; // a MySQL set and a MariaDB position: not one server's reports
+                }
+                if (own == null) {
                     oks = Integer.MIN_VALUE; // a report that cannot be read: unknown until the next statement
-                } else {
-                    gtids = gtids == null ? own : gtids.union(own);
                 }
             }
         }
@@ -103,7 +126,7 @@ final class TrackedGtids {
          * named none; null when none came for the last statement (or a report could not be read).
          */
         GtidSet drain() {
-            GtidSet own = oks > 0 ? (gtids == null ? GtidSet.empty() : gtids) : null;
+            GtidSet own = oks <= 0 ? null : gtids != null ? gtids : reportsEveryCommit ? GtidSet.empty() : null;
             gtids = null;
             oks = 0;
             return own;
@@ -125,10 +148,14 @@ final class TrackedGtids {
             String gtids = null;
             if (changes != null) {
                 for (var change : changes.getSessionStateChangesList()) {
+                    List<String> values = change.getValues();
                     if (change.getType() == com.mysql.cj.protocol.ServerSessionStateController.SESSION_TRACK_GTIDS) {
-                        for (String value : change.getValues()) {
+                        for (String value : values) {
                             gtids = gtids == null ? value : gtids + "," + value;
                         }
+                    } else if (change.getType() == com.mysql.cj.protocol.ServerSessionStateController.SESSION_TRACK_SYSTEM_VARIABLES
+                            && values.size() >= 2 && "last_gtid".equalsIgnoreCase(values.get(0))) {
+                        gtids = gtids == null ? values.get(1) : gtids + "," + values.get(1); // MariaDB
                     }
                 }
             }
@@ -155,18 +182,27 @@ final class TrackedGtids {
             if (driver.getSession().getServerSession().inTransactionOnServer()) {
                 return null; // MySQL refuses the SET inside a transaction: at a later write
             }
+            boolean mariadb = false;
             try (Statement s = c.createStatement()) {
-                s.execute(ENABLE);
+                try {
+                    s.execute(ENABLE);
+                } catch (SQLException e) {
+                    if (e.getErrorCode() != 1193) {
+                        throw e;
+                    }
+                    s.execute(ENABLE_MARIADB); // no session_track_gtids: MariaDB tracks last_gtid instead
+                    mariadb = true;
+                }
             } catch (SQLException e) {
                 if (SqlErrors.isConnectionProblem(e)) {
                     throw e; // the connection is gone: the write would fail on it anyway, and says so
                 }
-                if (e.getErrorCode() == 1193) { // no such variable: a server before MySQL 5.7
+                if (e.getErrorCode() == 1193) { // neither: a server before MySQL 5.7 or MariaDB 10.3
                     LISTENERS.put(driver, NEVER);
                 }
                 return null;
             }
-            Listen listen = new Listen(new Tracker());
+            Listen listen = new Listen(new Tracker(!mariadb));
             driver.getServerSessionStateController().addSessionStateChangesListener(listen);
             LISTENERS.put(driver, listen);
             return listen.tracker;

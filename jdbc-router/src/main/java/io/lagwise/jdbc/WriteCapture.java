@@ -89,7 +89,7 @@ final class WriteCapture {
      * @throws SQLException if the connection failed while tracking was switched on
      */
     void beforeStatement(Physical master) throws SQLException {
-        if (master.node.tracksGtids && master.node.dialect != ServerDialect.MARIADB && cluster.mode() != ReadYourWritesMode.PIN) {
+        if (master.node.tracksGtids && cluster.mode() != ReadYourWritesMode.PIN) {
             if (master.tracker == null) {
                 master.tracker = TrackedGtids.tracker(master.conn);
             }

@@ -260,6 +260,41 @@ class ReadYourWritesTest {
         }
     }
 
+    /**
+     * MySQL Connector/J hands over the GTID the server reports with each write (MySQL:
+     * session_track_gtids; MariaDB: last_gtid as a tracked system variable), so the master connection
+     * tracks it and the session learns the write's position with no query; MariaDB Connector/J keeps
+     * tracked variables to itself, so there the position is read with a query, as before.
+     */
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void aWritesGtid_isTrackedWithMysqlConnectorJ_onEitherServer(JdbcDriver driver, ReplicationTopology topology)
+            throws Exception {
+        String table = "ryw_tracked_" + driver.name().toLowerCase();
+        try (LagwiseDataSource ds = Routed.dataSource(topology, driver)) {
+            createTable(ds, table, 1);
+            topology.awaitReplication(Duration.ofSeconds(5));
+            try (ConsistencySession session = ds.openSession(); Connection c = ds.getConnection()) {
+                String beforeWrite = topology.master().gtidPosition();
+                update(c, table, 0, 7);
+                String afterWrite = topology.master().gtidPosition();
+                assertThat(read(c, table, 0)[0]).isEqualTo(7);
+                TrackedGtids.Tracker tracker = c.unwrap(RoutingConnection.class).routing.servers.master.tracker;
+                if (driver == JdbcDriver.MYSQL) {
+                    assertThat(tracker).as("the master connection tracks its writes' GTIDs").isNotNull().isNotSameAs(TrackedGtids.NONE);
+                } else {
+                    assertThat(tracker).as("MariaDB Connector/J: no tracking").isNull();
+                }
+                // MySQL with tracking: exactly the write's own GTID; otherwise the master's position
+                // right after it (on MariaDB the same thing: one GTID per domain)
+                String expected = Routed.mysql(topology) && driver == JdbcDriver.MYSQL
+                        ? io.lagwise.core.GtidSet.parse(afterWrite).subtract(io.lagwise.core.GtidSet.parse(beforeWrite)).toString()
+                        : afterWrite;
+                assertThat(session.token().position().toString()).isEqualTo(expected);
+            }
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(JdbcDriver.class)
     void mixedWorkload_gtidKeepsNearlyAllTheReplicaShareOfEventual_withNoAnomaly(JdbcDriver driver,

@@ -58,14 +58,26 @@ class TrackedGtidsTest {
     }
 
     @Test
-    void aReportThatIsNoMysqlGtidSet_makesTheStatementUnknown() {
-        tracker.statementBegins();
-        tracker.ok("0-1-17");
-        assertThat(tracker.drain()).as("a MariaDB GTID").isNull();
+    void anUnreadableReport_orTwoKindsInOneStatement_makeTheStatementUnknown() {
         tracker.statementBegins();
         tracker.ok("garbage");
         tracker.ok(A + ":3");
         assertThat(tracker.drain()).as("one unreadable report spoils the statement").isNull();
+        tracker.statementBegins();
+        tracker.ok(A + ":4");
+        tracker.ok("0-1-17");
+        assertThat(tracker.drain()).as("a MySQL set and a MariaDB position").isNull();
+    }
+
+    @Test
+    void onMariadb_lastGtidIsReported_butAnOkPacketWithoutIt_isUnknown_notNone() {
+        TrackedGtids.Tracker mariadb = new TrackedGtids.Tracker(false);
+        mariadb.statementBegins();
+        mariadb.ok("0-1-17");
+        assertThat(mariadb.drain()).isEqualTo(GtidSet.parse("0-1-17"));
+        mariadb.statementBegins();
+        mariadb.ok(null); // MariaDB reports last_gtid only when it changed: this says nothing
+        assertThat(mariadb.drain()).isNull();
     }
 
     @Test
