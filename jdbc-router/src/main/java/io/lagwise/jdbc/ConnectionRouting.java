@@ -340,9 +340,11 @@ final class ConnectionRouting {
                     }
                     if (r.target == Router.Target.WAIT) {
                         try {
+                            long waitBegan = cluster.ticker.read();
                             boolean applied = waitFor(p, token.position());
                             // what the wait saw teaches how long this replica takes (ReadCost)
-                            p.node.waited(cluster.ticker.read() - session.lastWriteNanos, !applied);
+                            long waitEnded = cluster.ticker.read();
+                            p.node.waited(waitEnded - session.lastWriteNanos, waitEnded - waitBegan, !applied);
                             if (applied) {
                                 return RouteReason.REPLICA_AFTER_WAIT;
                             }

@@ -250,15 +250,34 @@ final class Node implements ReplicaView {
         return Math.max(Math.max(0, lagNanos), learnedApplyDelayNanos);
     }
 
-    /** A read-your-writes wait here saw a write {@code sinceWriteNanos} after it committed (or, if {@code timedOut}, not yet). */
-    void waited(long sinceWriteNanos, boolean timedOut) {
-        long sample = Math.max(0, sinceWriteNanos - (timedOut ? 0 : rttNanos / 2));
+    /**
+     * A read-your-writes wait here ended {@code sinceWriteNanos} after the write committed, having
+     * taken {@code waitNanos}. A wait that found the write already there (it took about a round
+     * trip) says only that the delay is at most that long: it can lower what was learned, never
+     * raise it (a session that reads long after its write must not teach a long delay). A wait that
+     * waited saw the write arrive: a sample. A timeout is a lower bound.
+     */
+    void waited(long sinceWriteNanos, long waitNanos, boolean timedOut) {
+        long sinceWrite = Math.max(0, sinceWriteNanos);
         long previous = learnedApplyDelayNanos;
-        if (previous < 0 || timedOut && sample > previous) {
+        if (timedOut) {
+            if (sinceWrite > previous) {
+                learnedApplyDelayNanos = sinceWrite;
+            }
+            return;
+        }
+        long roundTrip = Math.max(rttNanos, 0);
+        boolean arrivedDuringTheWait = waitNanos > roundTrip + roundTrip / 2 + 500_000L;
+        long sample = Math.max(0, sinceWrite - roundTrip / 2);
+        if (!arrivedDuringTheWait) {
+            if (previous < 0 || sample < previous) {
+                learnedApplyDelayNanos = sample; // it was there already: at most this long
+            }
+        } else if (previous < 0) {
             learnedApplyDelayNanos = sample;
-        } else if (!timedOut) {
+        } else {
             learnedApplyDelayNanos = previous + (sample - previous) / 4; // EWMA, weight 1/4
-        } // a timeout below what was learned says nothing new: it is a lower bound
+        }
     }
 
     /** Records that this node has at least {@code position}. */

@@ -366,11 +366,15 @@ class RouterTest {
             cluster.routed(RouteReason.WRITE);
             session.observeWrite(gtid("0-1-100"), ticker.read());
             assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("nothing known: wait").isEqualTo(Router.Target.WAIT);
-            oslo.waited(Duration.ofMillis(40).toNanos(), false); // that wait took 40 ms
+            oslo.waited(Duration.ofMillis(40).toNanos(), Duration.ofMillis(39).toNanos(), false); // the write arrived during a 39 ms wait
             assertThat(oslo.applyDelayNanos()).isBetween(Duration.ofMillis(39).toNanos(), Duration.ofMillis(40).toNanos());
             assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("now the master is cheaper").isEqualTo(Router.Target.MASTER);
-            oslo.waited(Duration.ofMillis(10).toNanos(), true); // a timeout below what was learned: a lower bound, nothing new
+            oslo.waited(Duration.ofMillis(10).toNanos(), Duration.ofMillis(50).toNanos(), true); // a timeout below what was learned: a lower bound, nothing new
             assertThat(oslo.applyDelayNanos()).isGreaterThan(Duration.ofMillis(39).toNanos());
+            oslo.waited(Duration.ofSeconds(10).toNanos(), 300_000L, false); // read 10 s after its write: it was there at once
+            assertThat(oslo.applyDelayNanos()).as("a late read teaches no long delay").isLessThan(Duration.ofMillis(40).toNanos());
+            oslo.waited(Duration.ofMillis(5).toNanos(), 300_000L, false); // there within 5 ms of the write
+            assertThat(oslo.applyDelayNanos()).as("at most that").isLessThanOrEqualTo(Duration.ofMillis(5).toNanos());
         }
 
         @Test
