@@ -40,6 +40,8 @@ final class Cluster {
     /** The read-your-writes mode configured; see {@link #mode()} for the one in force. */
     final ReadYourWritesMode configuredMode;
     final long maxWaitNanos;
+    /** The longest apply delay a replica's waits may teach (the maximum replication lag; set at build). */
+    long learnCapNanos = Long.MAX_VALUE;
     /** Reads read-your-writes may send to the master because it is cheaper there. */
     final MasterBudget masterBudget;
     final LongAdder waits = new LongAdder();

@@ -167,7 +167,7 @@ final class ConnectionRouting {
         if (retiredUnder || preparedOn.onReplica() && !preparedOn.node.readable()) {
             throw new SQLException(cluster.name + ": this call was prepared on " + preparedOn.node.label() + ", which no longer takes reads (stopped, lagging or down), and a call cannot move to another server; prepare it again", "0A000");
         }
-        RouteReason r = preparedOn.onReplica() ? read(null, false, null) : RouteReason.MASTER_REQUIRED;
+        RouteReason r = preparedOn.onReplica() ? read(null, false, null, false) : RouteReason.MASTER_REQUIRED;
         if (preparedOn.onReplica() && (r.target() != NodeRole.REPLICA || servers.replica != preparedOn)) {
             throw new SQLException(cluster.name + ": this call was prepared on " + preparedOn.node.label() + ", which has not applied the session's newest write in time, and a call cannot move to another server; prepare it again after the write, or on a read-write connection", "0A000");
         }
@@ -300,6 +300,11 @@ final class ConnectionRouting {
      * reason's {@link RouteReason#target() target}.
      */
     private RouteReason read(Consistency hint, boolean preparing, Node avoid) throws SQLException {
+        return read(hint, preparing, avoid, true);
+    }
+
+    /** As above; {@code mayMove} false for a prepared call, which must run where it was prepared. */
+    private RouteReason read(Consistency hint, boolean preparing, Node avoid, boolean mayMove) throws SQLException {
         Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         ConsistencySession session = cluster.sessions.current();
         ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
@@ -315,7 +320,8 @@ final class ConnectionRouting {
             }
             Node candidate = attempt > cluster.replicas.size() ? null
                     : cluster.router.candidate(servers.replica == null ? null : servers.replica.node, avoid, session.lastReplica());
-            Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, cluster.ticker);
+            Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, mayMove, cluster.ticker);
+            boolean ryw = c == Consistency.READ_YOUR_WRITES && !preparing;
             switch (r.target) {
                 case BARRIER:
                     barrier(session);
@@ -325,9 +331,11 @@ final class ConnectionRouting {
                 case FALLBACK:
                     cluster.fallbacks.increment();
                     master();
+                    readOnMaster(session, ryw);
                     return r.reason;
                 case MASTER:
                     master();
+                    readOnMaster(session, ryw && r.reason == RouteReason.MASTER_CHEAPER);
                     return r.reason;
                 default: // REPLICA, WAIT
                     Physical p = servers.replica != null && !closedUnder(servers.replica) ? servers.replica : servers.borrowReplica(candidate);
@@ -340,11 +348,9 @@ final class ConnectionRouting {
                     }
                     if (r.target == Router.Target.WAIT) {
                         try {
-                            long waitBegan = cluster.ticker.read();
-                            boolean applied = waitFor(p, token.position());
-                            // what the wait saw teaches how long this replica takes (ReadCost)
-                            long waitEnded = cluster.ticker.read();
-                            p.node.waited(waitEnded - session.lastWriteNanos, waitEnded - waitBegan, !applied);
+                            // a wait for the session's own write teaches how long this replica takes (ReadCost)
+                            boolean learn = session.ownWriteNewest && !barrierDone;
+                            boolean applied = waitFor(p, token.position(), learn ? session.lastWriteNanos : 0, learn);
                             if (applied) {
                                 return RouteReason.REPLICA_AFTER_WAIT;
                             }
@@ -359,6 +365,7 @@ final class ConnectionRouting {
                         }
                         cluster.fallbacks.increment();
                         master();
+                        readOnMaster(session, true);
                         return RouteReason.READ_YOUR_WRITES;
                     }
                     return r.reason;
@@ -367,6 +374,17 @@ final class ConnectionRouting {
     }
 
 
+
+    /**
+     * A read-your-writes read ran on the master: it may have seen more than the session's token (other
+     * sessions' writes), so the session's next read on a replica first learns the master's position
+     * (the barrier), and reads never go back in time.
+     */
+    private void readOnMaster(ConsistencySession session, boolean ryw) {
+        if (ryw && cluster.mode() == ReadYourWritesMode.GTID && session.lastReplica() != cluster.master) {
+            session.lastReplica(cluster.master); // not a replica: any replica is a move, behind the barrier
+        }
+    }
 
     /** Merges the master's current position into the session's token: best effort (MariaDB). */
     private void barrier(ConsistencySession session) {
@@ -384,21 +402,26 @@ final class ConnectionRouting {
     }
 
     /** Waits, bounded, until the replica of {@code p} has applied {@code position}; whether it did. */
-    private boolean waitFor(Physical p, GtidSet position) throws SQLException {
+    private boolean waitFor(Physical p, GtidSet position, long writtenAtNanos, boolean learn) throws SQLException {
         ServerDialect dialect = p.node.dialect;
         if (dialect == null || position.isMysql() != (dialect != ServerDialect.MARIADB)) {
             return false; // a server not heard yet, or a position of the other kind: the master answers
         }
         cluster.waits.increment();
+        long began = cluster.ticker.read();
         try (PreparedStatement ps = p.conn.prepareStatement(dialect.waitForPosition)) {
             ps.setString(1, position.toString());
             ps.setDouble(2, ServerDialect.waitSeconds(cluster.maxWaitNanos));
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next() && ServerDialect.applied(rs.getInt(1), rs.wasNull())) {
-                    p.node.advance(position);
-                    return true;
+                boolean applied = rs.next() && ServerDialect.applied(rs.getInt(1), rs.wasNull());
+                if (learn) {
+                    long ended = cluster.ticker.read();
+                    p.node.waited(ended - writtenAtNanos, ended - began, !applied, cluster.learnCapNanos);
                 }
-                return false;
+                if (applied) {
+                    p.node.advance(position);
+                }
+                return applied;
             }
         } catch (SQLException e) {
             throw failed(p, e);

@@ -37,6 +37,12 @@ public final class ConsistencySession implements AutoCloseable {
     private volatile WeakReference<Node> lastReplica;
     /** When the newest write in the token was made, on the data source's ticker; meaningful once the token is not empty. */
     volatile long lastWriteNanos;
+    /**
+     * Whether the token's newest position is this session's own write, timed on this ticker (not an
+     * imported token's, timed by another clock, nor the master's position merged for monotonic reads):
+     * only then does a wait for it teach how long a replica takes.
+     */
+    volatile boolean ownWriteNewest;
     /** Until when (ticker) reads go to the master because a write's position could not be read. */
     volatile long pinnedUntilNanos;
     /** Whether {@link #pinnedUntilNanos} was ever set: until then a read need not look at the clock. */
@@ -122,6 +128,13 @@ public final class ConsistencySession implements AutoCloseable {
         if (atNanos - lastWriteNanos > 0) {
             lastWriteNanos = atNanos;
         }
+        ownWriteNewest = true;
+        Node last = lastReplica();
+        if (last != null && last.role == io.lagwise.core.NodeRole.MASTER) {
+            // The session read the master before this write: the write, made there after it, now
+            // stands for what that read saw (a replica applies in the master's commit order)
+            lastReplica = null;
+        }
     }
 
     /**
@@ -193,6 +206,7 @@ public final class ConsistencySession implements AutoCloseable {
     /** Merges a position the session may have read (the master's, at a move between replicas); the time stays. */
     synchronized void observePosition(GtidSet position) {
         token = token.merge(ConsistencyToken.of(position, token.writtenAtMillis()));
+        ownWriteNewest = false;
     }
 
     /**
@@ -206,6 +220,7 @@ public final class ConsistencySession implements AutoCloseable {
             return;
         }
         token = token.merge(other);
+        ownWriteNewest = false;
         // The token's time is another instance's wall clock: its age becomes a time on this ticker.
         long age = Math.max(0, System.currentTimeMillis() - other.writtenAtMillis());
         long at = ticker.read() - Math.min(age * 1_000_000L, LONG_AGO);

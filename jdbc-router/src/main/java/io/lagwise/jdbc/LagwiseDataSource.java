@@ -653,8 +653,8 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         /**
          * In GTID mode, how many reads per write read-your-writes may send to the master because
          * reading there costs less than waiting for a replica (the master's round trip from here
-         * beside the replica's expected catch-up), counted over the last one to two seconds against
-         * this data source's writes. Past it, such reads wait on a replica (up to {@link
+         * beside the replica's expected catch-up): each write this data source makes adds that much
+         * credit, which fades within about a second. Past it, such reads wait on a replica (up to {@link
          * #readYourWritesMaxWait}), so that a burst of writes cannot move the replicas' read load onto
          * the master. Default 1 (the read that follows a write); 0 never sends a read to the master for
          * being cheaper: reads wait on replicas as before. Reads that go
@@ -806,6 +806,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                         new StatementClassifier(statementCacheSize), consistency, readYourWritesMode,
                         readYourWritesMaxWait, pinWindowMinimum, readYourWritesMasterBudget, ticker);
                 cluster.answerWindowNanos = 2 * monitorInterval.toNanos();
+                cluster.learnCapNanos = maxReplicationLag.toNanos();
                 ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
                         maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.pinWindow);
                 monitor.probeAllOnce(); // routing starts informed

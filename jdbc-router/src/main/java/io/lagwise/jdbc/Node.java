@@ -247,36 +247,49 @@ final class Node implements ReplicaView {
      * resolution is the monitor interval).
      */
     long applyDelayNanos() {
-        return Math.max(Math.max(0, lagNanos), learnedApplyDelayNanos);
+        long learned = learnedApplyDelayNanos;
+        if (learned > 0) {
+            // Without new samples (reads went to the master), what was learned halves every
+            // LEARNED_HALF_LIFE: the monitor's lag takes over again.
+            long age = ticker.read() - learnedAt;
+            if (age > LEARNED_HALF_LIFE_NANOS) {
+                learned = age >= 32 * LEARNED_HALF_LIFE_NANOS ? 0 : learned >> (age / LEARNED_HALF_LIFE_NANOS);
+            }
+        }
+        return Math.max(Math.max(0, lagNanos), learned);
     }
 
+    private static final long LEARNED_HALF_LIFE_NANOS = 5_000_000_000L;
+    private volatile long learnedAt;
+
     /**
-     * A read-your-writes wait here ended {@code sinceWriteNanos} after the write committed, having
-     * taken {@code waitNanos}. A wait that found the write already there (it took about a round
-     * trip) says only that the delay is at most that long: it can lower what was learned, never
-     * raise it (a session that reads long after its write must not teach a long delay). A wait that
-     * waited saw the write arrive: a sample. A timeout is a lower bound.
+     * A read-your-writes wait for the session's own write ran here and ended {@code sinceWriteNanos}
+     * after the write committed, having taken {@code waitNanos}; nothing longer than {@code capNanos}
+     * is learned. A wait the write arrived during is a sample (EWMA). A wait that found it already
+     * there (about a round trip) says only that the delay is at most that long: it can lower what was
+     * learned, never raise it or seed it (a session that reads long after its write must not teach a
+     * long delay). A timeout is a lower bound: it raises what was learned to it.
      */
-    void waited(long sinceWriteNanos, long waitNanos, boolean timedOut) {
-        long sinceWrite = Math.max(0, sinceWriteNanos);
+    void waited(long sinceWriteNanos, long waitNanos, boolean timedOut, long capNanos) {
+        long sinceWrite = Math.min(Math.max(0, sinceWriteNanos), capNanos);
         long previous = learnedApplyDelayNanos;
         if (timedOut) {
             if (sinceWrite > previous) {
                 learnedApplyDelayNanos = sinceWrite;
+                learnedAt = ticker.read();
             }
             return;
         }
         long roundTrip = Math.max(rttNanos, 0);
-        boolean arrivedDuringTheWait = waitNanos > roundTrip + roundTrip / 2 + 500_000L;
         long sample = Math.max(0, sinceWrite - roundTrip / 2);
-        if (!arrivedDuringTheWait) {
-            if (previous < 0 || sample < previous) {
+        if (waitNanos <= roundTrip + roundTrip / 2 + 500_000L) {
+            if (previous >= 0 && sample < previous) {
                 learnedApplyDelayNanos = sample; // it was there already: at most this long
+                learnedAt = ticker.read();
             }
-        } else if (previous < 0) {
-            learnedApplyDelayNanos = sample;
         } else {
-            learnedApplyDelayNanos = previous + (sample - previous) / 4; // EWMA, weight 1/4
+            learnedApplyDelayNanos = previous < 0 ? sample : previous + (sample - previous) / 4; // EWMA, weight 1/4
+            learnedAt = ticker.read();
         }
     }
 

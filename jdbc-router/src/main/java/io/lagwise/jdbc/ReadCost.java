@@ -35,9 +35,12 @@ final class ReadCost {
      */
     static boolean masterCheaper(long masterRttNanos, int masterInFlight, int masterPoolSize, long replicaRttNanos,
             long applyDelayNanos, long sinceWriteNanos, long maxWaitNanos) {
-        long remaining = Math.max(0, applyDelayNanos - Math.max(0, sinceWriteNanos));
+        long remaining = remaining(applyDelayNanos, sinceWriteNanos);
         if (remaining > maxWaitNanos) {
             return true; // the wait would time out and read the master after all
+        }
+        if (masterRttNanos <= 0) {
+            return false; // not measured yet: no reason to believe the master is cheaper
         }
         int free = masterPoolSize - masterInFlight;
         if (free <= 0) {
@@ -45,5 +48,14 @@ final class ReadCost {
         }
         long master = masterRttNanos + masterRttNanos * Math.max(0, masterInFlight) / free;
         return master < replicaRttNanos + remaining;
+    }
+
+    /** Whether a wait would run past {@code maxWait}: the read ends on the master anyway, so it goes there now. */
+    static boolean waitWouldTimeOut(long applyDelayNanos, long sinceWriteNanos, long maxWaitNanos) {
+        return remaining(applyDelayNanos, sinceWriteNanos) > maxWaitNanos;
+    }
+
+    private static long remaining(long applyDelayNanos, long sinceWriteNanos) {
+        return Math.max(0, applyDelayNanos - Math.max(0, sinceWriteNanos));
     }
 }

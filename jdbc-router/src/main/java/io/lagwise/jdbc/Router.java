@@ -225,6 +225,16 @@ final class Router {
      */
     Route read(Consistency c, boolean preparing, ConsistencyToken token, ConsistencySession session, Node candidate,
             boolean barrierDone, Ticker ticker) throws SQLException {
+        return read(c, preparing, token, session, candidate, barrierDone, true, ticker);
+    }
+
+    /**
+     * As above; {@code mayMove} false for a read that must run on {@code candidate} (a prepared call:
+     * its OUT parameters belong to one server): it waits there rather than go to the master for
+     * being cheaper.
+     */
+    Route read(Consistency c, boolean preparing, ConsistencyToken token, ConsistencySession session, Node candidate,
+            boolean barrierDone, boolean mayMove, Ticker ticker) throws SQLException {
         if (c == Consistency.STRONG) {
             return STRONG;
         }
@@ -262,12 +272,21 @@ final class Router {
         if (cluster.maxWaitNanos <= 0) {
             return FALLBACK;
         }
-        // Not known there yet: wait on the replica or read the master, whichever costs less.
+        // Not known there yet: wait on the replica or read the master, whichever costs less. Only the
+        // session's own write gives a time to reckon from (an imported token's is another clock's, a
+        // merged master position has none): without it, wait.
         Node master = cluster.master;
+        if (!mayMove || !session.ownWriteNewest || !master.available()) {
+            return WAIT;
+        }
         long now = ticker.read();
-        if (master.available() && ReadCost.masterCheaper(master.rttNanos, master.inFlight(), master.maxPoolSize,
-                candidate.rttNanos, candidate.applyDelayNanos(), now - session.lastWriteNanos, cluster.maxWaitNanos)
-                && cluster.masterBudget.take(now, cluster.writesRouted())) {
+        long sinceWrite = now - session.lastWriteNanos;
+        long applyDelay = candidate.applyDelayNanos();
+        if (ReadCost.waitWouldTimeOut(applyDelay, sinceWrite, cluster.maxWaitNanos)) {
+            return FALLBACK; // it would end on the master after the wait: no replica has it in time
+        }
+        if (ReadCost.masterCheaper(master.rttNanos, master.inFlight(), master.maxPoolSize, candidate.rttNanos,
+                applyDelay, sinceWrite, cluster.maxWaitNanos) && cluster.masterBudget.take(now, cluster.writesRouted())) {
             return MASTER_CHEAPER;
         }
         return WAIT;

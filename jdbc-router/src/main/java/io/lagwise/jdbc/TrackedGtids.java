@@ -42,7 +42,9 @@ final class TrackedGtids {
     static final String ENABLE = "SET SESSION session_track_gtids = OWN_GTID";
     /** The same on MariaDB: {@code last_gtid} added to the tracked system variables, keeping the others. */
     static final String ENABLE_MARIADB = "SET SESSION session_track_system_variables ="
-            + " CONCAT(@@session_track_system_variables, ',last_gtid')";
+            + " IF(@@session_track_system_variables = '*' OR FIND_IN_SET('last_gtid', @@session_track_system_variables) > 0,"
+            + " @@session_track_system_variables,"
+            + " CONCAT_WS(',', NULLIF(@@session_track_system_variables, ''), 'last_gtid'))";
 
     /** Whether MySQL Connector/J, with the session-state API, is on the class path. */
     static final boolean DRIVER_PRESENT = driverPresent();
@@ -190,17 +192,17 @@ final class TrackedGtids {
                     if (e.getErrorCode() != 1193) {
                         throw e;
                     }
-                    s.execute(ENABLE_MARIADB); // no session_track_gtids: MariaDB tracks last_gtid instead
-                    mariadb = true;
+                    mariadb = true; // no session_track_gtids: MariaDB tracks last_gtid instead
+                    s.execute(ENABLE_MARIADB);
                 }
             } catch (SQLException e) {
                 if (SqlErrors.isConnectionProblem(e)) {
                     throw e; // the connection is gone: the write would fail on it anyway, and says so
                 }
-                if (e.getErrorCode() == 1193) { // neither: a server before MySQL 5.7 or MariaDB 10.3
-                    LISTENERS.put(driver, NEVER);
+                if (mariadb || e.getErrorCode() == 1193) {
+                    LISTENERS.put(driver, NEVER); // this server cannot track them: not asked again on this connection
                 }
-                return null;
+                return null; // MySQL refused (inside a transaction after all?): at a later write
             }
             Listen listen = new Listen(new Tracker(!mariadb));
             driver.getServerSessionStateController().addSessionStateChangesListener(listen);

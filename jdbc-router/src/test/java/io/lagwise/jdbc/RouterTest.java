@@ -366,15 +366,51 @@ class RouterTest {
             cluster.routed(RouteReason.WRITE);
             session.observeWrite(gtid("0-1-100"), ticker.read());
             assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("nothing known: wait").isEqualTo(Router.Target.WAIT);
-            oslo.waited(Duration.ofMillis(40).toNanos(), Duration.ofMillis(39).toNanos(), false); // the write arrived during a 39 ms wait
+            oslo.waited(Duration.ofMillis(4).toNanos(), 300_000L, false, Long.MAX_VALUE); // already there: seeds nothing
+            assertThat(oslo.learnedApplyDelayNanos).isNegative();
+            oslo.waited(Duration.ofMillis(40).toNanos(), Duration.ofMillis(39).toNanos(), false, Long.MAX_VALUE); // arrived during a 39 ms wait
             assertThat(oslo.applyDelayNanos()).isBetween(Duration.ofMillis(39).toNanos(), Duration.ofMillis(40).toNanos());
             assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("now the master is cheaper").isEqualTo(Router.Target.MASTER);
-            oslo.waited(Duration.ofMillis(10).toNanos(), Duration.ofMillis(50).toNanos(), true); // a timeout below what was learned: a lower bound, nothing new
+            oslo.waited(Duration.ofMillis(10).toNanos(), Duration.ofMillis(50).toNanos(), true, Long.MAX_VALUE); // a timeout below what was learned: a lower bound, nothing new
             assertThat(oslo.applyDelayNanos()).isGreaterThan(Duration.ofMillis(39).toNanos());
-            oslo.waited(Duration.ofSeconds(10).toNanos(), 300_000L, false); // read 10 s after its write: it was there at once
+            oslo.waited(Duration.ofSeconds(10).toNanos(), 300_000L, false, Long.MAX_VALUE); // read 10 s after its write: it was there at once
             assertThat(oslo.applyDelayNanos()).as("a late read teaches no long delay").isLessThan(Duration.ofMillis(40).toNanos());
-            oslo.waited(Duration.ofMillis(5).toNanos(), 300_000L, false); // there within 5 ms of the write
+            oslo.waited(Duration.ofMillis(5).toNanos(), 300_000L, false, Long.MAX_VALUE); // there within 5 ms of the write
             assertThat(oslo.applyDelayNanos()).as("at most that").isLessThanOrEqualTo(Duration.ofMillis(5).toNanos());
+            oslo.waited(Duration.ofHours(6).toNanos(), Duration.ofMillis(50).toNanos(), true, Duration.ofSeconds(1).toNanos());
+            assertThat(oslo.applyDelayNanos()).as("capped at the maximum lag").isEqualTo(Duration.ofSeconds(1).toNanos());
+            ticker.advance(Duration.ofSeconds(10));
+            assertThat(oslo.applyDelayNanos()).as("two half-lives without a sample").isEqualTo(Duration.ofMillis(250).toNanos());
+            ticker.advance(Duration.ofMinutes(5));
+            assertThat(oslo.applyDelayNanos()).as("the monitor's lag takes over").isZero();
+        }
+
+        @Test
+        void readYourWrites_withoutAnOwnWriteToReckonFrom_orForACall_waits() throws SQLException {
+            master.rttNanos = 300_000L;
+            oslo.rttNanos = 300_000L;
+            oslo.lagNanos = Duration.ofMillis(40).toNanos();
+            oslo.advance(gtid("0-1-99"));
+            cluster.routed(RouteReason.WRITE);
+            session.observe(ConsistencyToken.of(gtid("0-1-100"), System.currentTimeMillis()));
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("an imported token: another clock").isEqualTo(Router.Target.WAIT);
+            session.observeWrite(gtid("0-1-100"), ticker.read());
+            assertThat(router.read(Consistency.READ_YOUR_WRITES, false, session.token(), session, oslo, false, false, ticker).target)
+                    .as("a prepared call cannot move").isEqualTo(Router.Target.WAIT);
+            master.rttNanos = 0;
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).as("a master not measured yet").isEqualTo(Router.Target.WAIT);
+            oslo.lagNanos = Duration.ofSeconds(2).toNanos();
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo))
+                    .as("2 s behind: a wait would time out").isSameAs(Router.Route.of(Router.Target.FALLBACK, RouteReason.READ_YOUR_WRITES));
+            assertThat(cluster.masterBudget.taken()).as("no budget spent on any of these").isZero();
+        }
+
+        @Test
+        void afterAReadOnTheMaster_theNextReplicaReadPassesTheBarrier_untilTheSessionWritesAgain() throws SQLException {
+            session.lastReplica(master);
+            assertThat(read(Consistency.READ_YOUR_WRITES, ConsistencyToken.none(), oslo).target).isEqualTo(Router.Target.BARRIER);
+            session.observeWrite(gtid("0-1-101"), ticker.read());
+            assertThat(session.lastReplica()).as("the write, made after that read, stands for it").isNull();
         }
 
         @Test
