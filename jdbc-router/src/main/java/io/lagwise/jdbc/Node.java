@@ -268,14 +268,16 @@ final class Node implements ReplicaView {
      * is learned. A wait the write arrived during is a sample (EWMA). A wait that found it already
      * there (about a round trip) says only that the delay is at most that long: it can lower what was
      * learned, never raise it or seed it (a session that reads long after its write must not teach a
-     * long delay). A timeout is a lower bound: it raises what was learned to it.
+     * long delay). A timeout is a lower bound: it pulls what was learned up a quarter of the way.
      */
     void waited(long sinceWriteNanos, long waitNanos, boolean timedOut, long capNanos) {
         long sinceWrite = Math.min(Math.max(0, sinceWriteNanos), capNanos);
         long previous = learnedApplyDelayNanos;
         if (timedOut) {
+            // at least this long: it pulls what was learned up, a quarter of the way (one timeout in
+            // a spike must not send every later read past the replica)
             if (sinceWrite > previous) {
-                learnedApplyDelayNanos = sinceWrite;
+                learnedApplyDelayNanos = previous < 0 ? sinceWrite : previous + (sinceWrite - previous) / 4;
                 learnedAt = ticker.read();
             }
             return;

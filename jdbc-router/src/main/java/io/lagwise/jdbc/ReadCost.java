@@ -50,11 +50,6 @@ final class ReadCost {
         return master < replicaRttNanos + remaining;
     }
 
-    /** Whether a wait would run past {@code maxWait}: the read ends on the master anyway, so it goes there now. */
-    static boolean waitWouldTimeOut(long applyDelayNanos, long sinceWriteNanos, long maxWaitNanos) {
-        return remaining(applyDelayNanos, sinceWriteNanos) > maxWaitNanos;
-    }
-
     private static long remaining(long applyDelayNanos, long sinceWriteNanos) {
         return Math.max(0, applyDelayNanos - Math.max(0, sinceWriteNanos));
     }

@@ -279,14 +279,12 @@ final class Router {
         if (!mayMove || !session.ownWriteNewest || !master.available()) {
             return WAIT;
         }
+        // (A wait the estimate says would run out counts as cheaper on the master, within the budget:
+        // estimates run high under load, and a budget of 0 means every such read tries the replica.)
         long now = ticker.read();
-        long sinceWrite = now - session.lastWriteNanos;
-        long applyDelay = candidate.applyDelayNanos();
-        if (ReadCost.waitWouldTimeOut(applyDelay, sinceWrite, cluster.maxWaitNanos)) {
-            return FALLBACK; // it would end on the master after the wait: no replica has it in time
-        }
         if (ReadCost.masterCheaper(master.rttNanos, master.inFlight(), master.maxPoolSize, candidate.rttNanos,
-                applyDelay, sinceWrite, cluster.maxWaitNanos) && cluster.masterBudget.take(now, cluster.writesRouted())) {
+                candidate.applyDelayNanos(), now - session.lastWriteNanos, cluster.maxWaitNanos)
+                && cluster.masterBudget.take(now, cluster.writesRouted())) {
             return MASTER_CHEAPER;
         }
         return WAIT;
