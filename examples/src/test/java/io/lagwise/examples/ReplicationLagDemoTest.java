@@ -42,10 +42,12 @@ class ReplicationLagDemoTest {
                 .isEqualTo(io.lagwise.core.Health.UP);
         assertThat(printed).contains("oslo's SQL thread STOPPED").contains("Reads failed: 0 of");
 
-        // Part three: the naive run shows stale reads, Lagwise none, and still reads from replicas.
-        assertThat(result.readYourWrites()).hasSize(2);
+        // Part three: the naive run shows stale reads, Lagwise none: by default the read after a write
+        // goes to the master next door, with a budget of 0 it waits for a replica.
+        assertThat(result.readYourWrites()).hasSize(3);
         assertThat(result.readYourWrites().get(0).stale()).as("naive stale reads").isPositive();
         assertThat(result.readYourWrites().get(1).stale()).as("Lagwise stale reads").isZero();
-        assertThat(result.readYourWrites().get(1).onReplicas()).isPositive();
+        assertThat(result.readYourWrites().get(2).stale()).as("Lagwise (budget 0) stale reads").isZero();
+        assertThat(result.readYourWrites().get(2).onReplicas()).as("waits, then reads the replica").isPositive();
     }
 }
