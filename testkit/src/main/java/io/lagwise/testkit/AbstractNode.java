@@ -360,7 +360,8 @@ abstract class AbstractNode implements TopologyNode {
     @Override
     public void clientDelay(Duration delay) {
         if (clientProxy == null) {
-            throw new IllegalStateException(name + " has no client proxy: build it with replica(region, clientDelay)");
+            throw new IllegalStateException(name + " has no client proxy: build it with "
+                    + (role == Role.MASTER ? "masterClientDelay(delay)" : "replica(region, clientDelay)"));
         }
         requireNonNegative("clientDelay", delay);
         changed = true;
@@ -375,6 +376,13 @@ abstract class AbstractNode implements TopologyNode {
     @Override
     public long residentMemoryBytes() {
         return 0;
+    }
+
+    /** Opens the client delay proxy in front of this node when it was built with a client delay. */
+    void openClientProxy() throws java.io.IOException {
+        if (builtClientDelay != null) {
+            clientProxy = new DelayProxy(name + "-client", new java.net.InetSocketAddress("127.0.0.1", directPort()), builtClientDelay);
+        }
     }
 
     /** Brings the node back to how it was built; see {@link ReplicationTopology#reset()}. */

@@ -64,7 +64,7 @@ final class ContainerTopology extends AbstractTopology<ContainerNode> {
         AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
                 spec.password(), ADMIN_USER, rootPassword);
         this.master = new ContainerNode("master", TopologyNode.Role.MASTER, "master", 1, dialect, credentials,
-                container(1, TopologyNode.Role.MASTER), image, Duration.ZERO, null);
+                container(1, TopologyNode.Role.MASTER), image, Duration.ZERO, spec.masterClientDelay());
         nodes.add(master);
         int id = 2;
         for (TopologySpec.ReplicaSpec r : spec.replicas()) {
@@ -111,6 +111,10 @@ final class ContainerTopology extends AbstractTopology<ContainerNode> {
     private void boot() {
         openReplicationProxies();
         Topologies.parallel(nodes, n -> ((ContainerNode) n).start(spec.startTimeout()));
+        if (master.builtClientDelay != null) {
+            master.clientProxy = proxy("master-client", master.builtClientDelay);
+            master.routeThrough(master.clientProxy);
+        }
         for (ContainerNode replica : replicas) {
             master.routeThrough(replica.replicationProxy);
             if (replica.builtClientDelay != null) {

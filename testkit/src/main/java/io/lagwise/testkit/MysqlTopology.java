@@ -59,7 +59,7 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
         AbstractNode.Credentials credentials = new AbstractNode.Credentials(spec.database(), spec.username(),
                 spec.password(), "root", "");
         this.master = new LocalNode("master", TopologyNode.Role.MASTER, "master", 1, Dialect.MYSQL, spec.gtids(), credentials,
-                binaries.mysqld(), binaries.baseDirectory(), root.resolve("master"), spec.masterPort(), Duration.ZERO, null);
+                binaries.mysqld(), binaries.baseDirectory(), root.resolve("master"), spec.masterPort(), Duration.ZERO, spec.masterClientDelay());
         nodes.add(master);
         int id = 2;
         for (TopologySpec.ReplicaSpec r : spec.replicas()) {
@@ -116,13 +116,11 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
                 Topologies.userStatements(Dialect.MYSQL, spec, replicationPassword, false), spec.password(),
                 replicationPassword);
         try {
+            master.openClientProxy();
             for (LocalNode replica : replicas) {
                 replica.replicationProxy = new DelayProxy(replica.name + "-replication",
                         new InetSocketAddress("127.0.0.1", master.directPort()), spec.replicationDelay());
-                if (replica.builtClientDelay != null) {
-                    replica.clientProxy = new DelayProxy(replica.name + "-client",
-                            new InetSocketAddress("127.0.0.1", replica.directPort()), replica.builtClientDelay);
-                }
+                replica.openClientProxy();
             }
         } catch (IOException e) {
             throw new TopologyException("cannot open a delay proxy on loopback: " + e.getMessage(), e);

@@ -94,12 +94,13 @@ public final class ReplicationTopologyExtension
     }
 
     /** What makes two declared topologies the same: a value built from the annotation. */
-    record Key(TopologyBackend backend, boolean gtids, long delayMillis, List<ReplicaKey> replicas, boolean shared) {
+    record Key(TopologyBackend backend, boolean gtids, long delayMillis, long masterClientDelayMillis, List<ReplicaKey> replicas,
+            boolean shared) {
 
         private record ReplicaKey(String region, long clientDelayMillis) {}
 
         static Key of(WithReplicationTopology config) {
-            return new Key(config.backend(), config.gtids(), config.replicationDelayMillis(), Arrays.stream(config.replicas())
+            return new Key(config.backend(), config.gtids(), config.replicationDelayMillis(), config.masterClientDelayMillis(), Arrays.stream(config.replicas())
                     .map(r -> new ReplicaKey(r.region(), r.clientDelayMillis())).toList(), config.shared());
         }
 
@@ -109,6 +110,9 @@ public final class ReplicationTopologyExtension
             }
             TopologyBuilder builder = ReplicationTopology.builder().backend(backend).gtids(gtids)
                     .replicationDelay(Duration.ofMillis(delayMillis));
+            if (masterClientDelayMillis >= 0) {
+                builder.masterClientDelay(Duration.ofMillis(masterClientDelayMillis));
+            }
             for (ReplicaKey r : replicas) {
                 if (r.clientDelayMillis() < 0) {
                     builder.replica(r.region());

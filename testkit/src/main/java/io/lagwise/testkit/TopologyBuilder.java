@@ -41,6 +41,7 @@ public final class TopologyBuilder {
     private Path baseDirectory;
     private int masterPort;
     private Duration startTimeout = Duration.ofSeconds(60);
+    private Duration masterClientDelay;
 
     TopologyBuilder() {}
 
@@ -63,6 +64,21 @@ public final class TopologyBuilder {
      */
     public TopologyBuilder replica(String region, Duration clientDelay) {
         return addReplica(region, requireNonNegative("clientDelay", clientDelay));
+    }
+
+    /**
+     * Puts the application far from the master: it reaches the master through a delay proxy adding
+     * {@code delay} each way, while the replicas replicate from the master directly (through their own
+     * {@link #replicationDelay(Duration) replication delay}). With a replica built without a client
+     * delay in one region and the others behind one, this is an application instance in a remote
+     * region next to its own replica. The delay may be zero and changed later with the master's
+     * {@link TopologyNode#clientDelay(Duration)}; default: no proxy.
+     *
+     * @throws IllegalArgumentException if the delay is negative or null
+     */
+    public TopologyBuilder masterClientDelay(Duration delay) {
+        this.masterClientDelay = requireNonNegative("masterClientDelay", delay);
+        return this;
     }
 
     /**
@@ -230,7 +246,7 @@ public final class TopologyBuilder {
     TopologySpec spec() {
         String pw = password != null ? password : "lw-" + Topologies.randomSecret(20);
         return new TopologySpec(backend, gtids, List.copyOf(replicas), replicationDelay, database, username, pw,
-                binaries, mysqlBinaries, containerImage, baseDirectory, masterPort, startTimeout);
+                binaries, mysqlBinaries, containerImage, baseDirectory, masterPort, startTimeout, masterClientDelay);
     }
 
     static ReplicationTopology start(TopologySpec spec) {

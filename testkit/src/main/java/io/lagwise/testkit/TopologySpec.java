@@ -18,7 +18,8 @@ record TopologySpec(
         String containerImage,
         Path baseDirectory,
         int masterPort,
-        Duration startTimeout) {
+        Duration startTimeout,
+        Duration masterClientDelay) {
 
     /** One replica: its unique name, region, and client proxy delay (null: no client proxy). */
     record ReplicaSpec(String name, String region, Duration clientDelay) {}
@@ -27,6 +28,6 @@ record TopologySpec(
     public String toString() {
         // No password here: specs end up in logs and test names.
         return "TopologySpec[backend=" + backend + ", gtids=" + gtids + ", replicas=" + replicas + ", replicationDelay="
-                + replicationDelay + ", database=" + database + ", username=" + username + "]";
+                + replicationDelay + (masterClientDelay != null ? ", masterClientDelay=" + masterClientDelay : "") + ", database=" + database + ", username=" + username + "]";
     }
 }

@@ -6,6 +6,7 @@ import java.lang.annotation.Inherited;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.time.Duration;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -44,6 +45,12 @@ public @interface WithReplicationTopology {
 
     /** The one-way delay between every replica and the master, in milliseconds; default 0. */
     long replicationDelayMillis() default 0;
+
+    /**
+     * The one-way delay of a client proxy between the application and the master, in milliseconds;
+     * default -1: none. An application far from the master; see {@link TopologyBuilder#masterClientDelay(Duration)}.
+     */
+    long masterClientDelayMillis() default -1;
 
     /** Where the servers run; default local {@code mariadbd} processes ({@link TopologyBackend#MYSQL_PROCESSES} for local MySQL ones). */
     TopologyBackend backend() default TopologyBackend.LOCAL_PROCESSES;
