@@ -2,6 +2,7 @@ package io.lagwise.jdbc;
 
 import io.lagwise.core.Consistency;
 import io.lagwise.core.GtidSet;
+import io.lagwise.core.NodeRole;
 import io.lagwise.core.ReplicaSelector;
 import io.lagwise.core.Ticker;
 import java.sql.Connection;
@@ -163,7 +164,9 @@ final class Cluster {
      */
     Node chooseReplica(Node failed, Node preferred) throws SQLException {
         Node chosen = chooseSelected(failed);
-        if (preferred != null && chosen != null && preferred != chosen && preferred != failed && preferred.usable()
+        // (The session's last read may have been on the master — a marker, not a replica to keep to.)
+        if (preferred != null && chosen != null && preferred != chosen && preferred != failed
+                && preferred.role == NodeRole.REPLICA && preferred.usable()
                 && preferred.backup == chosen.backup && isLocal(preferred) == isLocal(chosen)) {
             return preferred;
         }

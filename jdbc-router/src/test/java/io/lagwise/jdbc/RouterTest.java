@@ -273,6 +273,14 @@ class RouterTest {
             assertThat(two.router.candidate(null, null, frankfurt)).as("a remote last replica is left for a local one").isIn(oslo, oslo3);
             assertThat(two.router.candidate(null, null, oslo)).isSameAs(oslo);
         }
+
+        @Test
+        void aSessionWhoseLastReadWasOnTheMaster_getsAReplica_notTheMaster() throws SQLException {
+            // The master marks "read the master last" (the barrier follows); in the local region it
+            // looks as good a choice as a local replica, and once was taken for one.
+            assertThat(master.region).isEqualTo("oslo");
+            assertThat(router.candidate(null, null, master)).isSameAs(oslo);
+        }
     }
 
     // ---- Reads: consistency levels, tokens, pins, fallbacks, monotonic moves. --------------------
