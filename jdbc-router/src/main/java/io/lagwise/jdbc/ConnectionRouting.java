@@ -307,6 +307,20 @@ final class ConnectionRouting {
     private RouteReason read(Consistency hint, boolean preparing, Node avoid, boolean mayMove) throws SQLException {
         Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         ConsistencySession session = cluster.sessions.current();
+        if (c == Consistency.READ_YOUR_WRITES && !preparing && mayMove) {
+            long costly = session.costlyWriteNanos();
+            if (costly != ConsistencySession.NO_COSTLY_WRITE) {
+                // Price the read before paying a round trip for the write's position: on the master it needs none.
+                Node held = servers.replica != null && tx == null && servers.replica.node.readable() ? servers.replica.node : null;
+                Node candidate = cluster.router.candidate(held, avoid, session.lastReplica());
+                if (cluster.router.masterCheaperUnread(session, candidate, costly, cluster.ticker)) {
+                    master();
+                    readOnMaster(session, true);
+                    return RouteReason.MASTER_CHEAPER;
+                }
+                mayMove = false; // priced: it waits for the replica if it must
+            }
+        }
         ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
                 ? session.token(capture, servers.master) : ConsistencyToken.none();
         ServerDialect dialect = cluster.master.dialect;
@@ -381,8 +395,8 @@ final class ConnectionRouting {
      * (the barrier), and reads never go back in time.
      */
     private void readOnMaster(ConsistencySession session, boolean ryw) {
-        if (ryw && cluster.mode() == ReadYourWritesMode.GTID && session.lastReplica() != cluster.master) {
-            session.lastReplica(cluster.master); // not a replica: any replica is a move, behind the barrier
+        if (ryw && cluster.mode() == ReadYourWritesMode.GTID) {
+            session.readMaster(cluster.master); // not a replica: any replica is a move, behind the barrier
         }
     }
 

@@ -65,6 +65,21 @@ public final class ConsistencySession implements AutoCloseable {
         lastReplica = new WeakReference<>(node);
     }
 
+    /** When a read-your-writes read last ran on the master (ticker); see {@link #readMaster}. */
+    private volatile long masterReadNanos;
+
+    /**
+     * A read-your-writes read ran on the master: it may have seen more than the token (other sessions'
+     * writes), so the next read on a replica is a move, behind the barrier — until a write of this
+     * session made after it stands for what it saw.
+     */
+    void readMaster(Node master) {
+        masterReadNanos = ticker.read();
+        if (lastReplica() != master) {
+            lastReplica(master);
+        }
+    }
+
     /**
      * When the newest committed write whose position was not read yet was made (ticker; valid while
      * {@code deferred}), and where to read it: the master's position, read when the session next
@@ -130,9 +145,10 @@ public final class ConsistencySession implements AutoCloseable {
         }
         ownWriteNewest = true;
         Node last = lastReplica();
-        if (last != null && last.role == io.lagwise.core.NodeRole.MASTER) {
+        if (last != null && last.role == io.lagwise.core.NodeRole.MASTER && atNanos - masterReadNanos > 0) {
             // The session read the master before this write: the write, made there after it, now
-            // stands for what that read saw (a replica applies in the master's commit order)
+            // stands for what that read saw (a replica applies in the master's commit order). A write
+            // made before that read (its position read only now) stands for less.
             lastReplica = null;
         }
     }
@@ -162,6 +178,36 @@ public final class ConsistencySession implements AutoCloseable {
 
     synchronized void done(WriteCapture capture) {
         pending.remove(capture);
+    }
+
+    /** {@link #costlyWriteNanos()}: no such write. */
+    static final long NO_COSTLY_WRITE = Long.MIN_VALUE;
+
+    /**
+     * When the newest of the session's committed writes whose position the token does not hold yet,
+     * and costs a round trip to read, was made (ticker); {@link #NO_COSTLY_WRITE} when there is none.
+     * Lets a read be priced before that round trip is paid: a read that goes to the master needs no
+     * position.
+     */
+    long costlyWriteNanos() {
+        long at = NO_COSTLY_WRITE;
+        WriteCapture[] open;
+        synchronized (this) {
+            if (pending.isEmpty() && !deferred) {
+                return NO_COSTLY_WRITE;
+            }
+            if (deferred) {
+                at = deferredAtNanos;
+            }
+            open = pending.toArray(new WriteCapture[0]);
+        }
+        for (WriteCapture c : open) {
+            long w = c.costlyWriteNanos();
+            if (w != NO_COSTLY_WRITE && (at == NO_COSTLY_WRITE || w - at > 0)) {
+                at = w;
+            }
+        }
+        return at;
     }
 
     /** For tests: whether a committed write waits for the master's position. */

@@ -279,15 +279,37 @@ final class Router {
         if (!mayMove || !session.ownWriteNewest || !master.available()) {
             return WAIT;
         }
-        // (A wait the estimate says would run out counts as cheaper on the master, within the budget:
-        // estimates run high under load, and a budget of 0 means every such read tries the replica.)
+        return masterCheaper(candidate, session.lastWriteNanos, ticker) ? MASTER_CHEAPER : WAIT;
+    }
+
+    /**
+     * Whether a read-your-writes read is cheaper on the master than waiting on {@code candidate} for a
+     * write made at {@code writtenAtNanos} (ticker), the master's budget taken if so. A wait the
+     * estimate says would run out counts as cheaper on the master, within the budget: estimates run
+     * high under load, and a budget of 0 means every such read tries the replica.
+     */
+    private boolean masterCheaper(Node candidate, long writtenAtNanos, Ticker ticker) {
+        Node master = cluster.master;
         long now = ticker.read();
-        if (ReadCost.masterCheaper(master.rttNanos, master.inFlight(), master.maxPoolSize, candidate.rttNanos,
-                candidate.applyDelayNanos(), now - session.lastWriteNanos, cluster.maxWaitNanos)
-                && cluster.masterBudget.take(now, cluster.writesRouted())) {
-            return MASTER_CHEAPER;
+        return ReadCost.masterCheaper(master.rttNanos, master.inFlight(), master.maxPoolSize, candidate.rttNanos,
+                candidate.applyDelayNanos(), now - writtenAtNanos, cluster.maxWaitNanos)
+                && cluster.masterBudget.take(now, cluster.writesRouted());
+    }
+
+    /**
+     * Before the session's newest write's position is read — a round trip to the master where the
+     * driver does not report it — whether the read after it goes to the master anyway, priced as
+     * {@link #read} prices it: then the round trip is saved (a master read needs no position).
+     * {@code writtenAtNanos}: when that write was made ({@link ConsistencySession#costlyWriteNanos()}).
+     * Priced once: a read priced here that stays with the replicas is not priced again.
+     */
+    boolean masterCheaperUnread(ConsistencySession session, Node candidate, long writtenAtNanos, Ticker ticker) {
+        if (candidate == null || cluster.maxWaitNanos <= 0 || cluster.mode() != ReadYourWritesMode.GTID
+                || !cluster.master.available()
+                || session.pinned && session.pinnedUntilNanos - ticker.read() > 0) {
+            return false; // no replica (the master anyway), no waits, pinned: as read() decides
         }
-        return WAIT;
+        return masterCheaper(candidate, writtenAtNanos, ticker);
     }
 
     SQLException readOnlyWrite() {

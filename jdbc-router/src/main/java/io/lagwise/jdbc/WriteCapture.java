@@ -163,6 +163,18 @@ final class WriteCapture {
     }
 
     /**
+     * From any thread: when the newest committed write not in the session's token yet was made
+     * (ticker), if reading its position costs a round trip (its driver did not report its GTID);
+     * else {@link ConsistencySession#NO_COSTLY_WRITE}.
+     */
+    long costlyWriteNanos() {
+        long seq = committed;
+        long at = committedAtNanos;
+        GtidSet own = tracked; // read after the count, as in handOff
+        return seq > covered && own == null ? at : ConsistencySession.NO_COSTLY_WRITE;
+    }
+
+    /**
      * On the owning thread: puts the committed writes into the session's token. {@code closing}
      * (or a lost connection) defers to the master's position instead of a round trip here.
      */

@@ -298,6 +298,98 @@ class ConnectionRoutingReadYourWritesTest {
         assertThat(fakes.session().token().position()).isEqualTo(gtid("0-1-5"));
     }
 
+    // ---- Priced before the position is read ------------------------------------------------------
+
+    /** The master 0.3 ms away, the replicas 40 ms behind: the master is the cheaper place after a write. */
+    private void nextToTheMaster() {
+        fakes.masterNode.rttNanos = 300_000;
+        for (int i = 1; i <= 2; i++) {
+            fakes.replicaNode(i).rttNanos = 200_000;
+            fakes.replicaNode(i).lagNanos = 40_000_000;
+        }
+    }
+
+    @Test
+    void nextToTheMaster_theReadAfterAWrite_goesThere_withoutReadingTheWritesPosition() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).as("no @@last_gtid: a master read needs no position")
+                .containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT * FROM t");
+        assertThat(fakes.routed(RouteReason.MASTER_CHEAPER)).isEqualTo(1);
+        assertThat(fakes.session().pendingConnections()).as("the write's position is still to be read").isEqualTo(1);
+    }
+
+    @Test
+    void pastTheBudget_theReadReadsThePosition_andPassesTheBarrier_forItSawTheMasterAfterTheWrite() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+        query(c, "SELECT * FROM t"); // on the master: the budget's two reads for this write (FakeCluster: 2.0)
+        query(c, "SELECT * FROM t");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT * FROM t",
+                "master: SELECT * FROM t", "master: SELECT @@last_gtid", "master: SELECT @@gtid_binlog_pos", "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)",
+                "oslo-1: SELECT * FROM t");
+        assertThat(oslo1.executed("SELECT MASTER_GTID_WAIT").get(0).parameters())
+                .as("the master's position: the first read may have seen more than the write")
+                .containsEntry(1, List.of("setString", "0-1-7"));
+        RoutingStats stats = fakes.cluster.stats();
+        assertThat(stats.routed(RouteReason.MASTER_CHEAPER)).isEqualTo(2);
+        assertThat(stats.routed(RouteReason.REPLICA_AFTER_WAIT)).isEqualTo(1);
+        assertThat(stats.readYourWritesBudgetWaits()).as("priced once, refused once").isEqualTo(1);
+    }
+
+    @Test
+    void aFarMaster_isNotTheCheaperPlace_theReadWaitsOnTheReplica_andTheBudgetIsUntouched() throws SQLException {
+        fakes.masterNode.rttNanos = 40_000_000;
+        fakes.replicaNode(1).rttNanos = 200_000;
+        fakes.replicaNode(1).lagNanos = 20_000_000;
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@last_gtid",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        RoutingStats stats = fakes.cluster.stats();
+        assertThat(stats.routed(RouteReason.MASTER_CHEAPER)).isZero();
+        assertThat(stats.readYourWritesBudgetWaits()).isZero();
+    }
+
+    @Test
+    void aDeferredWrite_isPricedToo_andTheMasterReadSkipsResolvingIt() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection writer = fakes.connect();
+        update(writer, "INSERT INTO t VALUES (1)");
+        writer.close(); // deferred to the master's position
+
+        RoutingConnection reader = fakes.connect();
+        query(reader, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT * FROM t");
+        assertThat(fakes.session().hasDeferredWrite()).isTrue();
+    }
+
+    @Test
+    void aWriteMadeLongEnoughAgo_isNotPricedOntoTheMaster() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+        fakes.ticker.advance(Duration.ofMillis(45)); // past the replicas' 40 ms
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@last_gtid",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+        assertThat(fakes.routed(RouteReason.MASTER_CHEAPER)).isZero();
+    }
+
     // ---- The end of a connection ----------------------------------------------------------------
 
     @Test
