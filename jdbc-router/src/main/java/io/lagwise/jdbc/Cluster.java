@@ -92,6 +92,17 @@ final class Cluster {
      * The master's current GTID position ({@code @@gtid_binlog_pos}) on a pooled connection; null
      * when it cannot be read (a MySQL server, the master unreachable).
      */
+    /**
+     * A master position that holds every write committed before {@code atNanos} (ticker), known
+     * without a query: the last master probe's, if it was sent after that moment; else null. Lower
+     * than the master's current position, so replicas reach it sooner.
+     */
+    GtidSet probedPositionAfter(long atNanos) {
+        Node.Probed p = master.probed;
+        return p != null && p.sentAtNanos() - atNanos > 0 && master.writesGtids && !p.position().isEmpty()
+                ? p.position() : null;
+    }
+
     GtidSet masterPosition(Connection held) {
         ServerDialect dialect = master.dialect;
         if (dialect == null || !master.available()) {

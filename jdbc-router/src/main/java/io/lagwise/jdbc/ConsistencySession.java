@@ -102,7 +102,8 @@ public final class ConsistencySession implements AutoCloseable {
     }
 
     /**
-     * Turns a deferred write into a position: the master's current one, which holds it (one query,
+     * Turns a deferred write into a position: that of a master probe sent after the write, if there
+     * was one since (no query); else the master's current one, which holds it (one query,
      * on {@code heldMaster} when the caller holds a master connection, else on a pooled one). If it
      * cannot be read, the token keeps the write's time without a position, so that readers here and
      * on any instance the token travels to read from the master for the pin window.
@@ -119,7 +120,11 @@ public final class ConsistencySession implements AutoCloseable {
             seen = deferrals;
             cluster = deferredCluster.get();
         }
-        GtidSet position = cluster == null ? null : cluster.masterPosition(heldMaster);
+        // A master probe sent after the write holds it: no query, and a position replicas reach sooner.
+        GtidSet position = cluster == null ? null : cluster.probedPositionAfter(at);
+        if (position == null && cluster != null) {
+            position = cluster.masterPosition(heldMaster);
+        }
         if (position != null) {
             observeWrite(position, at);
         } else if (cluster != null) {

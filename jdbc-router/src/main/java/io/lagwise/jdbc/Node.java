@@ -78,6 +78,11 @@ final class Node implements ReplicaView {
     /** The newest position this node is known to have (probes and successful waits); only grows. */
     volatile io.lagwise.core.GtidSet knownPosition = io.lagwise.core.GtidSet.empty();
     volatile String lastError = "";
+    /** The master's position as its last probe read it, and when that probe was sent (ticker); null until one was. */
+    volatile Probed probed;
+
+    /** A master position read by a probe sent at {@code sentAtNanos}: it holds every write committed before then. */
+    record Probed(long sentAtNanos, io.lagwise.core.GtidSet position) {}
     /** When the monitor's probe last got an answer (ticker); a read that timed out while it did was merely slow. */
     volatile long answeredAt;
 

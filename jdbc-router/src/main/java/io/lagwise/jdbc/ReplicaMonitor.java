@@ -269,6 +269,9 @@ final class ReplicaMonitor implements AutoCloseable {
             sampleRoundTrip(end - begin);
             node.gtidPosition = position;
             GtidSet parsed = GtidSet.parse(position);
+            if (parsed != null) {
+                node.probed = new Node.Probed(begin, parsed);
+            }
             timeline.record(end, parsed);
             node.advance(parsed);
             judge(node, Health.UP, "");

@@ -411,6 +411,39 @@ class ConnectionRoutingReadYourWritesTest {
     }
 
     @Test
+    void aDeferredWrite_takesThePositionOfAMasterProbeSentAfterIt_withoutAQuery() throws SQLException {
+        RoutingConnection writer = fakes.connect();
+        update(writer, "INSERT INTO t VALUES (1)");
+        writer.close();
+        fakes.ticker.advance(Duration.ofMillis(1));
+        fakes.masterNode.probed = new Node.Probed(fakes.ticker.read(), gtid("0-1-6")); // sent after it
+
+        RoutingConnection next = fakes.connect();
+        query(next, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)",
+                "oslo-1: SELECT * FROM t");
+        assertThat(oslo1.executed("SELECT MASTER_GTID_WAIT").get(0).parameters())
+                .as("the probe's position, lower than the master's current one").containsEntry(1, List.of("setString", "0-1-6"));
+        assertThat(fakes.session().hasDeferredWrite()).isFalse();
+    }
+
+    @Test
+    void aMasterProbeSentBeforeTheWrite_doesNotHoldIt() throws SQLException {
+        fakes.masterNode.probed = new Node.Probed(fakes.ticker.read(), gtid("0-1-4"));
+        fakes.ticker.advance(Duration.ofMillis(1));
+        RoutingConnection writer = fakes.connect();
+        update(writer, "INSERT INTO t VALUES (1)");
+        writer.close();
+
+        RoutingConnection next = fakes.connect();
+        query(next, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).containsExactly("master: INSERT INTO t VALUES (1)", "master: SELECT @@gtid_binlog_pos",
+                "oslo-1: SELECT MASTER_GTID_WAIT(?, ?)", "oslo-1: SELECT * FROM t");
+    }
+
+    @Test
     void closeInsideATransaction_rollsItBack_andLeavesNothingPending() throws SQLException {
         RoutingConnection c = fakes.connect();
         c.setAutoCommit(false);
