@@ -75,8 +75,11 @@ public final class ReplicationLagDemo {
         out.printf("Lagwise demo: replication lag in milliseconds, not seconds%n%n");
         out.printf("Starting a master and two replicas: oslo (near) and frankfurt (20 ms away),%n"
                 + "each %d ms behind the master on the wire...%n", replicationDelay.toMillis());
+        // Delay proxies in front of the master and oslo too (no delay yet): the read-your-writes part
+        // moves the application to Frankfurt by delaying them.
         try (ReplicationTopology topology = ReplicationTopology.builder()
-                .replica("oslo")
+                .masterClientDelay(Duration.ZERO)
+                .replica("oslo", Duration.ZERO)
                 .replica("frankfurt", Duration.ofMillis(20))
                 .replicationDelay(replicationDelay)
                 .start()) {

@@ -44,10 +44,18 @@ class ReplicationLagDemoTest {
 
         // Part three: the naive run shows stale reads, Lagwise none: by default the read after a write
         // goes to the master next door, with a budget of 0 it waits for a replica.
-        assertThat(result.readYourWrites()).hasSize(3);
+        assertThat(result.readYourWrites()).hasSize(5);
         assertThat(result.readYourWrites().get(0).stale()).as("naive stale reads").isPositive();
         assertThat(result.readYourWrites().get(1).stale()).as("Lagwise stale reads").isZero();
         assertThat(result.readYourWrites().get(2).stale()).as("Lagwise (budget 0) stale reads").isZero();
         assertThat(result.readYourWrites().get(2).onReplicas()).as("waits, then reads the replica").isPositive();
+        // In Frankfurt (the master 40 ms away), both drivers: never stale, and the read after a write is
+        // served by the local replica, not the far master.
+        for (ReadYourWritesView.Run run : result.readYourWrites().subList(3, 5)) {
+            assertThat(run.placement()).startsWith("Frankfurt");
+            assertThat(run.stale()).as(run.name()).isZero();
+            assertThat(run.onReplicas()).as(run.name() + ": on the local replica").isGreaterThanOrEqualTo(run.reads() * 9 / 10);
+        }
+        assertThat(printed).contains("Frankfurt, the master 40 ms away").contains("read after write p50");
     }
 }
