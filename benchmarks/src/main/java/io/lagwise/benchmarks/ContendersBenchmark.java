@@ -38,7 +38,9 @@ import java.util.Locale;
  *     -Dbench.servers=mysql -Dbench.args=quick
  * </pre>
  *
- * <p>Arguments: {@code quick} for short phases (a smoke run), or a phase length in seconds.
+ * <p>Arguments: {@code quick} for short phases (a smoke run), or a phase length in seconds; and
+ * {@code contenders} or {@code placements} for one part only (default both). The placements part
+ * ({@link Placements}) writes {@code latest-placements.md} ({@code latest-mysql-placements.md}).
  * {@code -Dlagwise.bench.servers} ({@code -Dbench.servers} through the {@code bench} profile) picks
  * the servers: {@code mariadb} (default) or {@code mysql} (MySQL 8.0.31, local processes).
  */
@@ -90,8 +92,8 @@ public final class ContendersBenchmark {
     }
 
     /** Everything measured for one contender. */
-    record Result(String name, boolean readsReplicas, Point read1, Point read8, Point write1, Point write8,
-            Ryw writeThenRead, Ryw mix, Ryw lagging, Ryw killed) {}
+    record Result(String name, boolean readsReplicas, Point read1, Point read8, Point txRead1, Point txRead8,
+            Point write1, Point write8, Ryw writeThenRead, Ryw mix, Ryw lagging, Ryw killed) {}
 
     /** One run: on which servers ({@code server}: product and version, e.g. {@code MySQL 8.0.31}), and the results. */
     record Run(Servers servers, String server, List<Result> results) {}
@@ -105,10 +107,39 @@ public final class ContendersBenchmark {
      * @throws Exception if the topology cannot start
      */
     public static void main(String[] args) throws Exception {
-        Duration phase = args.length == 0 ? Duration.ofSeconds(5)
-                : args[0].equals("quick") ? Duration.ofMillis(600) : Duration.ofSeconds(Long.parseLong(args[0]));
+        Duration phase = Duration.ofSeconds(5);
+        boolean contenders = true;
+        boolean placements = true;
+        for (String arg : args) {
+            switch (arg) {
+                case "quick" -> phase = Duration.ofMillis(600);
+                case "contenders" -> placements = false;
+                case "placements" -> contenders = false;
+                default -> {
+                    try {
+                        phase = Duration.ofSeconds(Long.parseLong(arg));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("expected quick, a phase length in seconds, contenders or"
+                                + " placements; got '" + arg + "'", e);
+                    }
+                }
+            }
+        }
         Servers servers = Servers.of(System.getProperty(SERVERS_PROPERTY));
         Path dir = Path.of(System.getProperty("lagwise.bench.results", "benchmarks/results"));
+        if (placements) {
+            List<Placements.Placement> measured = Placements.run(phase, servers.backend);
+            String markdown = Placements.header(servers.product) + Placements.markdown(measured, phase, servers.product);
+            System.out.println();
+            System.out.println(markdown);
+            Files.createDirectories(dir);
+            Path md = dir.resolve(servers.file("-placements.md"));
+            Files.writeString(md, markdown);
+            System.out.println("Written: " + md);
+        }
+        if (!contenders) {
+            return;
+        }
         Run run = run(phase, List.of(Kind.values()), servers);
         String markdown = markdown(run, phase);
         System.out.println();
@@ -146,6 +177,10 @@ public final class ContendersBenchmark {
                     topology.awaitReplication(settle);
                     Point read1 = w.pointReads(c, 1, phase);
                     Point read8 = w.pointReads(c, 8, phase);
+                    Contender tx = c.inReadOnlyTransactions();
+                    w.pointReads(tx, 8, phase.dividedBy(2));
+                    Point txRead1 = w.pointReads(tx, 1, phase);
+                    Point txRead8 = w.pointReads(tx, 8, phase);
                     Point write1 = w.pointWrites(c, 1, phase);
                     topology.awaitReplication(settle);
                     Point write8 = w.pointWrites(c, 8, phase);
@@ -161,7 +196,7 @@ public final class ContendersBenchmark {
                     Ryw killed = w.readYourWrites(c, 8, faultPhase, 0.1, List.of(
                             new Event(0.25, "kill the replica", victim::kill),
                             new Event(0.6, "restart it", victim::restart)));
-                    Result r = new Result(kind.label(), c.readsReplicas(), read1, read8, write1, write8, writeThenRead,
+                    Result r = new Result(kind.label(), c.readsReplicas(), read1, read8, txRead1, txRead8, write1, write8, writeThenRead,
                             mix, lagging, killed);
                     results.add(r);
                     System.out.printf("  reads/s %.0f (8 threads), stale %d + %d, failed under faults %d + %d%n",
@@ -184,7 +219,7 @@ public final class ContendersBenchmark {
         }
     }
 
-    private static void prepare(ReplicationTopology topology) throws SQLException {
+    static void prepare(ReplicationTopology topology) throws SQLException {
         try (Connection c = topology.master().connect(); Statement s = c.createStatement()) {
             s.execute("DROP TABLE IF EXISTS bench_item");
             s.execute("DROP TABLE IF EXISTS bench_user");
@@ -230,6 +265,19 @@ public final class ContendersBenchmark {
                 + " operations; background threads (Lagwise's monitor, HikariCP's housekeeper) are not counted."
                 + " Failed point operations: " + results.stream().mapToLong(r -> r.read1().failures()
                         + r.read8().failures() + r.write1().failures() + r.write8().failures()).sum() + ".\n\n");
+        md.append("## Point reads, plain and in a read-only transaction\n\n");
+        MarkdownTable tx = new MarkdownTable("contender", "plain: reads/s 1 thr", "p50 µs", "reads/s 8 thr",
+                "read-only tx: reads/s 1 thr", "p50 µs", "reads/s 8 thr");
+        for (Result r : results) {
+            tx.row(r.name(), n(r.read1().opsPerSecond()), n(r.read1().p50Micros()), n(r.read8().opsPerSecond()),
+                    n(r.txRead1().opsPerSecond()), n(r.txRead1().p50Micros()), n(r.txRead8().opsPerSecond()));
+        }
+        md.append(tx.toMarkdown()).append('\n');
+        md.append("Like with like: plain is each contender's auto-commit read (Spring: a LazyConnectionDataSourceProxy"
+                + " whose read-only DataSource takes the replicas in turn, `setReadOnly(true)` per read); read-only tx"
+                + " is the same read inside a transaction of its own (`setReadOnly(true)`, `setAutoCommit(false)`,"
+                + " `commit()`; Spring: a TransactionTemplate with readOnly over a routing DataSource keyed on it), as a"
+                + " `@Transactional(readOnly = true)` method runs it. A transaction costs two more round trips.\n\n");
         md.append("## Read-your-writes (8 users, each its own row)\n\n");
         MarkdownTable ryw = new MarkdownTable("contender", "write→read: stale", "on replicas", "ops/s",
                 "90/10 mix: stale", "on replicas", "ops/s");

@@ -21,11 +21,26 @@ public interface Contender extends AutoCloseable {
     /** Whether it sends any reads to replicas (the raw master pool does not). */
     boolean readsReplicas();
 
+    /** Where its statements went so far and why, when it can tell (Lagwise's routing statistics); else empty. */
+    default String routing() {
+        return "";
+    }
+
     /** Runs {@code work} as a read. */
     <T> T read(Work<T> work) throws SQLException;
 
     /** Runs {@code work} as a write. */
     <T> T write(Work<T> work) throws SQLException;
+
+    /**
+     * This contender with each read inside a read-only transaction of its own, as a
+     * {@code @Transactional(readOnly = true)} method runs one: {@code setReadOnly(true)},
+     * {@code setAutoCommit(false)}, the read, {@code commit()}. Writes are unchanged. The view shares
+     * this contender's pools: closing it does nothing.
+     */
+    default Contender inReadOnlyTransactions() {
+        return new Contenders.ReadOnlyTransactions(this);
+    }
 
     @Override
     void close();

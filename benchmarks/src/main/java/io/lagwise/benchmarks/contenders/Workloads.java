@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
 
 /** The workloads of the comparison, run on any {@link Contender} by a number of threads for a while. */
 public final class Workloads {
@@ -23,8 +24,12 @@ public final class Workloads {
     public record Point(long ops, long failures, double opsPerSecond, double p50Micros, double p99Micros,
             double bytesPerOp) {}
 
-    /** What a read-your-writes workload saw. */
-    public record Ryw(long ops, long reads, long stale, long replicaReads, long failures, double opsPerSecond) {
+    /**
+     * What a read-your-writes workload saw; latencies in microseconds: of the read that follows a
+     * user's write at once, and of the writes.
+     */
+    public record Ryw(long ops, long reads, long stale, long replicaReads, long failures, double opsPerSecond,
+            double readAfterWriteP50Micros, double readAfterWriteP99Micros, double writeP50Micros) {
         /** Share of reads served by replicas, 0 to 1. */
         public double replicaShare() {
             return reads == 0 ? 0 : (double) replicaReads / reads;
@@ -79,6 +84,19 @@ public final class Workloads {
      */
     public Ryw readYourWrites(Contender c, int threads, Duration duration, double writeShare, List<Event> events)
             throws InterruptedException {
+        return readYourWrites(c, threads, duration, writeShare, Duration.ZERO, events);
+    }
+
+    /**
+     * As {@link #readYourWrites(Contender, int, Duration, double, List)}, each user pausing about
+     * {@code think} (half to one and a half times it) before each operation, as people do between
+     * pages; with {@code writeShare} 1 the pause comes before each write and its read-back.
+     */
+    public Ryw readYourWrites(Contender c, int threads, Duration duration, double writeShare, Duration think,
+            List<Event> events) throws InterruptedException {
+        LatencyHistogram afterWrite = new LatencyHistogram();
+        LatencyHistogram writeLatency = new LatencyHistogram();
+        long thinkNanos = think.toNanos();
         long base = generation.getAndIncrement() * 1_000_000_000L;
         LongAdder ops = new LongAdder();
         LongAdder reads = new LongAdder();
@@ -97,9 +115,14 @@ public final class Workloads {
                 try {
                     while (System.nanoTime() < deadline) {
                         boolean write = written < 0 || writeShare >= 1 || rnd.nextDouble() < writeShare;
+                        if (thinkNanos > 0) {
+                            // Spread around the mean, so that users do not march in step.
+                            LockSupport.parkNanos((long) (thinkNanos * (0.5 + rnd.nextDouble())));
+                        }
                         try {
                             if (write) {
                                 long value = ++next;
+                                long w0 = System.nanoTime();
                                 c.write(conn -> {
                                     try (PreparedStatement ps = conn.prepareStatement(
                                             "UPDATE bench_user SET v = ? WHERE id = ?")) {
@@ -108,10 +131,12 @@ public final class Workloads {
                                         return ps.executeUpdate();
                                     }
                                 });
+                                writeLatency.record(System.nanoTime() - w0);
                                 written = value;
                                 ops.increment();
                             }
                             if (!write || writeShare >= 1) {
+                                long r0 = System.nanoTime();
                                 long[] seen = c.read(conn -> {
                                     try (PreparedStatement ps = conn.prepareStatement(
                                             "SELECT v, @@server_id FROM bench_user WHERE id = ?")) {
@@ -122,6 +147,9 @@ public final class Workloads {
                                         }
                                     }
                                 });
+                                if (write) {
+                                    afterWrite.record(System.nanoTime() - r0);
+                                }
                                 ops.increment();
                                 reads.increment();
                                 if (seen[0] < written) {
@@ -167,7 +195,9 @@ public final class Workloads {
         done.await();
         double seconds = (System.nanoTime() - start) / 1e9;
         faults.join();
-        return new Ryw(ops.sum(), reads.sum(), stale.sum(), onReplicas.sum(), failures.sum(), ops.sum() / seconds);
+        return new Ryw(ops.sum(), reads.sum(), stale.sum(), onReplicas.sum(), failures.sum(), ops.sum() / seconds,
+                afterWrite.percentile(0.50) / 1000.0, afterWrite.percentile(0.99) / 1000.0,
+                writeLatency.percentile(0.50) / 1000.0);
     }
 
     @FunctionalInterface
