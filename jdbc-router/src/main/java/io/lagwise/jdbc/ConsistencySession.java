@@ -43,6 +43,13 @@ public final class ConsistencySession implements AutoCloseable {
      * only then does a wait for it teach how long a replica takes.
      */
     volatile boolean ownWriteNewest;
+    /**
+     * Whether the token's position is exactly that of the session's newest own write (its GTID as the
+     * server reported it, or as read on the connection that made it) — not the master's position
+     * standing in for it, which holds other sessions' later writes too: only then does a wait for it
+     * time how long a replica takes to show a write.
+     */
+    volatile boolean exactNewest;
     /** Until when (ticker) reads go to the master because a write's position could not be read. */
     volatile long pinnedUntilNanos;
     /** Whether {@link #pinnedUntilNanos} was ever set: until then a read need not look at the clock. */
@@ -142,6 +149,12 @@ public final class ConsistencySession implements AutoCloseable {
 
     /** A write of this session at {@code atNanos} (ticker) is at {@code position} (empty: unknown). */
     synchronized void observeWrite(GtidSet position, long atNanos) {
+        observeWrite(position, atNanos, false);
+    }
+
+    /** As above; {@code exact}: the position is the write's own GTID, not a master position holding it. */
+    synchronized void observeWrite(GtidSet position, long atNanos, boolean exact) {
+        exactNewest = exact && !position.isEmpty() && position.isAtLeast(token.position());
         long now = ticker.read();
         long wall = Math.max(0, System.currentTimeMillis() - Math.max(0, now - atNanos) / 1_000_000);
         token = token.merge(ConsistencyToken.of(position, wall));
@@ -258,6 +271,7 @@ public final class ConsistencySession implements AutoCloseable {
     synchronized void observePosition(GtidSet position) {
         token = token.merge(ConsistencyToken.of(position, token.writtenAtMillis()));
         ownWriteNewest = false;
+        exactNewest = false;
     }
 
     /**
@@ -272,6 +286,7 @@ public final class ConsistencySession implements AutoCloseable {
         }
         token = token.merge(other);
         ownWriteNewest = false;
+        exactNewest = false;
         // The token's time is another instance's wall clock: its age becomes a time on this ticker.
         long age = Math.max(0, System.currentTimeMillis() - other.writtenAtMillis());
         long at = ticker.read() - Math.min(age * 1_000_000L, LONG_AGO);

@@ -429,6 +429,29 @@ class ConnectionRoutingReadYourWritesTest {
     }
 
     @Test
+    void aWaitForTheWritesOwnGtid_teachesTheReplicasApplyDelay_aWaitForTheMastersPosition_doesNot() throws SQLException {
+        fakes.replicaNode(1).rttNanos = 200_000;
+        oslo1.duringWait = () -> fakes.ticker.advance(Duration.ofMillis(30)); // the write arrives 30 ms into the wait
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+        query(c, "SELECT * FROM t"); // waits for 0-1-5, its own GTID (@@last_gtid)
+        long learned = fakes.replicaNode(1).learnedApplyDelayNanos;
+        assertThat(learned).as("about the 30 ms the wait took").isBetween(29_000_000L, 31_000_000L);
+
+        RoutingConnection writer = fakes.connect();
+        update(writer, "INSERT INTO t VALUES (2)");
+        writer.close(); // deferred: resolved with the master's position, which holds others' writes too
+        fakes.ticker.advance(Duration.ofMillis(100));
+        master.binlogPosition = "0-1-9";
+        RoutingConnection reader = fakes.connect();
+        query(reader, "SELECT * FROM t");
+
+        assertThat(oslo1.count("SELECT MASTER_GTID_WAIT")).isEqualTo(2);
+        assertThat(fakes.replicaNode(1).learnedApplyDelayNanos).as("130 ms after the write, waiting for others' writes:"
+                + " not this replica's delay").isEqualTo(learned);
+    }
+
+    @Test
     void aMasterProbeSentBeforeTheWrite_doesNotHoldIt() throws SQLException {
         fakes.masterNode.probed = new Node.Probed(fakes.ticker.read(), gtid("0-1-4"));
         fakes.ticker.advance(Duration.ofMillis(1));

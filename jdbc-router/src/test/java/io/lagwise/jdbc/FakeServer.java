@@ -87,6 +87,8 @@ final class FakeServer {
     volatile String binlogPosition = "0-1-7";
     /** What {@code MASTER_GTID_WAIT} returns: 0 applied, -1 timed out, null (NULL) an error. */
     volatile Integer waitResult = 0;
+    /** Runs as a {@code MASTER_GTID_WAIT} is answered (e.g. a fake ticker advancing: the wait took that long). */
+    volatile Runnable duringWait = () -> { };
     volatile int serverId;
     volatile boolean refuseConnections;
     /** When set, new connections fail with this instead (a server that answers but refuses the session). */
@@ -309,6 +311,7 @@ final class FakeServer {
             return binlogPosition;
         }
         if (s.contains("MASTER_GTID_WAIT")) {
+            duringWait.run();
             return waitResult;
         }
         if (s.contains("@@SERVER_ID")) {
