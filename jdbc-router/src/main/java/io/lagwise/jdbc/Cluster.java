@@ -94,13 +94,12 @@ final class Cluster {
      */
     /**
      * A master position that holds every write committed before {@code atNanos} (ticker), known
-     * without a query: the last master probe's, if it was sent after that moment; else null. Lower
+     * without a query: the last master probe, if it was sent after that moment; else null. Lower
      * than the master's current position, so replicas reach it sooner.
      */
-    GtidSet probedPositionAfter(long atNanos) {
+    Node.Probed probedAfter(long atNanos) {
         Node.Probed p = master.probed;
-        return p != null && p.sentAtNanos() - atNanos > 0 && master.writesGtids && !p.position().isEmpty()
-                ? p.position() : null;
+        return p != null && p.sentAtNanos() - atNanos > 0 && master.writesGtids && !p.position().isEmpty() ? p : null;
     }
 
     GtidSet masterPosition(Connection held) {

@@ -362,10 +362,10 @@ final class ConnectionRouting {
                     }
                     if (r.target == Router.Target.WAIT) {
                         try {
-                            // a wait for the session's own write teaches how long this replica takes (ReadCost);
-                            // not one for the master's position standing in for it (others' later writes too)
-                            boolean learn = session.exactNewest && session.ownWriteNewest && !barrierDone;
-                            boolean applied = waitFor(p, token.position(), learn ? session.lastWriteNanos : 0, learn);
+                            // a wait for the session's own write teaches how long this replica takes to show
+                            // what the master had (ReadCost), timed from when the master had the position
+                            boolean learn = session.ownWriteNewest && !barrierDone;
+                            boolean applied = waitFor(p, token.position(), learn ? session.positionAtNanos : 0, learn);
                             if (applied) {
                                 return RouteReason.REPLICA_AFTER_WAIT;
                             }

@@ -44,12 +44,12 @@ public final class ConsistencySession implements AutoCloseable {
      */
     volatile boolean ownWriteNewest;
     /**
-     * Whether the token's position is exactly that of the session's newest own write (its GTID as the
-     * server reported it, or as read on the connection that made it) — not the master's position
-     * standing in for it, which holds other sessions' later writes too: only then does a wait for it
-     * time how long a replica takes to show a write.
+     * When the master had the token's position (ticker): a write's own GTID, when the write was made; a
+     * master position standing in for writes, when it was read. A wait for the token then times how
+     * long a replica takes to show what the master had — not how long ago the session wrote (a
+     * master position read long after the write holds other sessions' later writes too).
      */
-    volatile boolean exactNewest;
+    volatile long positionAtNanos;
     /** Until when (ticker) reads go to the master because a write's position could not be read. */
     volatile long pinnedUntilNanos;
     /** Whether {@link #pinnedUntilNanos} was ever set: until then a read need not look at the clock. */
@@ -128,12 +128,16 @@ public final class ConsistencySession implements AutoCloseable {
             cluster = deferredCluster.get();
         }
         // A master probe sent after the write holds it: no query, and a position replicas reach sooner.
-        GtidSet position = cluster == null ? null : cluster.probedPositionAfter(at);
+        Node.Probed probed = cluster == null ? null : cluster.probedAfter(at);
+        GtidSet position = probed == null ? null : probed.position();
+        long positionAt = probed == null ? 0 : probed.readAtNanos();
         if (position == null && cluster != null) {
+            long sent = ticker.read();
             position = cluster.masterPosition(heldMaster);
+            positionAt = sent + (ticker.read() - sent) / 2; // the master read it about half way
         }
         if (position != null) {
-            observeWrite(position, at);
+            observeWrite(position, at, positionAt);
         } else if (cluster != null) {
             unknownPosition(cluster, at);
         } else {
@@ -149,12 +153,20 @@ public final class ConsistencySession implements AutoCloseable {
 
     /** A write of this session at {@code atNanos} (ticker) is at {@code position} (empty: unknown). */
     synchronized void observeWrite(GtidSet position, long atNanos) {
-        observeWrite(position, atNanos, false);
+        observeWrite(position, atNanos, atNanos);
     }
 
-    /** As above; {@code exact}: the position is the write's own GTID, not a master position holding it. */
-    synchronized void observeWrite(GtidSet position, long atNanos, boolean exact) {
-        exactNewest = exact && !position.isEmpty() && position.isAtLeast(token.position());
+    /**
+     * As above, {@code position} being what the master had at {@code positionAtNanos}: the write's own
+     * GTID at the write's time, or a master position holding the write, read later.
+     */
+    synchronized void observeWrite(GtidSet position, long atNanos, long positionAt) {
+        GtidSet before = token.position();
+        if (position.isAtLeast(before)) {
+            positionAtNanos = positionAt; // the token's position is this one
+        } else if (!before.isAtLeast(position) && positionAt - positionAtNanos > 0) {
+            positionAtNanos = positionAt; // merged: the later of the two
+        }
         long now = ticker.read();
         long wall = Math.max(0, System.currentTimeMillis() - Math.max(0, now - atNanos) / 1_000_000);
         token = token.merge(ConsistencyToken.of(position, wall));
@@ -271,7 +283,6 @@ public final class ConsistencySession implements AutoCloseable {
     synchronized void observePosition(GtidSet position) {
         token = token.merge(ConsistencyToken.of(position, token.writtenAtMillis()));
         ownWriteNewest = false;
-        exactNewest = false;
     }
 
     /**
@@ -286,7 +297,6 @@ public final class ConsistencySession implements AutoCloseable {
         }
         token = token.merge(other);
         ownWriteNewest = false;
-        exactNewest = false;
         // The token's time is another instance's wall clock: its age becomes a time on this ticker.
         long age = Math.max(0, System.currentTimeMillis() - other.writtenAtMillis());
         long at = ticker.read() - Math.min(age * 1_000_000L, LONG_AGO);

@@ -81,8 +81,11 @@ final class Node implements ReplicaView {
     /** The master's position as its last probe read it, and when that probe was sent (ticker); null until one was. */
     volatile Probed probed;
 
-    /** A master position read by a probe sent at {@code sentAtNanos}: it holds every write committed before then. */
-    record Probed(long sentAtNanos, io.lagwise.core.GtidSet position) {}
+    /**
+     * A master position read by a probe sent at {@code sentAtNanos} (it holds every write committed
+     * before then), answered at {@code readAtNanos} less half the round trip (about when the master read it).
+     */
+    record Probed(long sentAtNanos, long readAtNanos, io.lagwise.core.GtidSet position) {}
     /** When the monitor's probe last got an answer (ticker); a read that timed out while it did was merely slow. */
     volatile long answeredAt;
 

@@ -270,7 +270,7 @@ final class ReplicaMonitor implements AutoCloseable {
             node.gtidPosition = position;
             GtidSet parsed = GtidSet.parse(position);
             if (parsed != null) {
-                node.probed = new Node.Probed(begin, parsed);
+                node.probed = new Node.Probed(begin, begin + (end - begin) / 2, parsed);
             }
             timeline.record(end, parsed);
             node.advance(parsed);

@@ -192,7 +192,7 @@ final class WriteCapture {
                 s.observeWrite(GtidSet.empty(), at);
             } else if (own != null) {
                 if (!own.isEmpty()) {
-                    s.observeWrite(own, at, true); // reported by the server with each write: no round trip
+                    s.observeWrite(own, at); // reported by the server with each write: no round trip
                 } // empty: the writes made no GTID (session state only, or nothing changed)
             } else if (dialect == null) {
                 s.unknownPosition(cluster, at); // a server not heard yet: no position to read
@@ -203,7 +203,7 @@ final class WriteCapture {
                 if (position == null) {
                     s.defer(cluster, at);
                 } else if (!position.isEmpty()) {
-                    s.observeWrite(position, at, true);
+                    s.observeWrite(position, at);
                 } // empty: this connection's writes made no GTID (session state only)
             }
             COVERED.accumulateAndGet(this, seq, Math::max);
@@ -244,7 +244,7 @@ final class WriteCapture {
             s.observeWrite(GtidSet.empty(), at);
         } else if (own != null) {
             if (!own.isEmpty()) {
-                s.observeWrite(own, at, true);
+                s.observeWrite(own, at);
             }
         } else {
             s.defer(cluster, at);
