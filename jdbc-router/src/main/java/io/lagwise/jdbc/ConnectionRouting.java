@@ -307,18 +307,18 @@ final class ConnectionRouting {
     private RouteReason read(Consistency hint, boolean preparing, Node avoid, boolean mayMove) throws SQLException {
         Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         ConsistencySession session = cluster.sessions.current();
+        Node priced = null;
         if (c == Consistency.READ_YOUR_WRITES && !preparing && mayMove) {
             long costly = session.costlyWriteNanos();
             if (costly != ConsistencySession.NO_COSTLY_WRITE) {
                 // Price the read before paying a round trip for the write's position: on the master it needs none.
                 Node held = servers.replica != null && tx == null && servers.replica.node.readable() ? servers.replica.node : null;
-                Node candidate = cluster.router.candidate(held, avoid, session.lastReplica());
-                if (cluster.router.masterCheaperUnread(session, candidate, costly, cluster.ticker)) {
-                    master();
+                priced = cluster.router.candidate(held, avoid, session.lastReplica());
+                if (cluster.router.masterCheaperUnread(session, priced, costly, cluster.ticker) && cheaperMasterAnswers()) {
                     readOnMaster(session, true);
                     return RouteReason.MASTER_CHEAPER;
                 }
-                mayMove = false; // priced: it waits for the replica if it must
+                mayMove = false; // priced: it waits for the replica (the one priced) if it must
             }
         }
         ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
@@ -332,7 +332,9 @@ final class ConnectionRouting {
             if (servers.replica != null && tx == null && !servers.replica.node.readable()) {
                 servers.retire(settings); // the monitor disqualified it (stopped, lagging, down): reads leave it
             }
+            // The replica priced above, if still the choice: the selector is asked once per read (it may take turns).
             Node candidate = attempt > cluster.replicas.size() ? null
+                    : attempt == 0 && priced != null && (servers.replica == null || servers.replica.node == priced) ? priced
                     : cluster.router.candidate(servers.replica == null ? null : servers.replica.node, avoid, session.lastReplica());
             Router.Route r = cluster.router.read(c, preparing, token, session, candidate, barrierDone, mayMove, cluster.ticker);
             boolean ryw = c == Consistency.READ_YOUR_WRITES && !preparing;
@@ -348,8 +350,15 @@ final class ConnectionRouting {
                     readOnMaster(session, ryw);
                     return r.reason;
                 case MASTER:
+                    if (r.reason == RouteReason.MASTER_CHEAPER) {
+                        if (!cheaperMasterAnswers()) {
+                            mayMove = false; // the master was gone: the replica after all
+                            continue;
+                        }
+                        readOnMaster(session, ryw);
+                        return r.reason;
+                    }
                     master();
-                    readOnMaster(session, ryw && r.reason == RouteReason.MASTER_CHEAPER);
                     return r.reason;
                 default: // REPLICA, WAIT
                     Physical p = servers.replica != null && !closedUnder(servers.replica) ? servers.replica : servers.borrowReplica(candidate);
@@ -504,6 +513,23 @@ final class ConnectionRouting {
             drop(p);
         }
         return closed;
+    }
+
+    /**
+     * Takes the master connection for a read that goes there only for being cheaper: whether it could.
+     * A master found gone (now marked down) leaves the read to the replicas, as a master that was known
+     * down would have; other failures are the statement's.
+     */
+    private boolean cheaperMasterAnswers() throws SQLException {
+        try {
+            master();
+            return true;
+        } catch (SQLException e) {
+            if (!SqlErrors.isConnectionProblem(e)) {
+                throw e;
+            }
+            return false;
+        }
     }
 
     /** The master connection: the one held unless the pool closed it under us, else a new one. */

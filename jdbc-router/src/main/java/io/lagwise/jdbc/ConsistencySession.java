@@ -94,12 +94,23 @@ public final class ConsistencySession implements AutoCloseable {
      */
     private long deferredAtNanos;
     private boolean deferred;
+    private boolean deferredAnswered;
     /** Counts deferrals, so that a resolution started before a later deferral does not clear it. */
     private long deferrals;
     private WeakReference<Cluster> deferredCluster;
 
     /** A write was committed on {@code cluster}'s master at {@code atNanos}; its position is read later. */
     synchronized void defer(Cluster cluster, long atNanos) {
+        defer(cluster, atNanos, true);
+    }
+
+    /**
+     * As above; {@code answered}: the writes are known to have committed by {@code atNanos} (not a
+     * statement that failed after it was sent, nor a result still streaming), so that a master probe
+     * sent after that moment holds them.
+     */
+    synchronized void defer(Cluster cluster, long atNanos, boolean answered) {
+        deferredAnswered = deferred ? deferredAnswered && answered : answered;
         deferredAtNanos = deferred ? Math.max(deferredAtNanos, atNanos) : atNanos;
         deferred = true;
         deferrals++;
@@ -119,16 +130,18 @@ public final class ConsistencySession implements AutoCloseable {
         long at;
         long seen;
         Cluster cluster;
+        boolean answered;
         synchronized (this) {
             if (!deferred) {
                 return;
             }
+            answered = deferredAnswered;
             at = deferredAtNanos;
             seen = deferrals;
             cluster = deferredCluster.get();
         }
         // A master probe sent after the write holds it: no query, and a position replicas reach sooner.
-        Node.Probed probed = cluster == null ? null : cluster.probedAfter(at);
+        Node.Probed probed = cluster == null || !answered ? null : cluster.probedAfter(at);
         GtidSet position = probed == null ? null : probed.position();
         long positionAt = probed == null ? 0 : probed.readAtNanos();
         if (position == null && cluster != null) {

@@ -49,6 +49,12 @@ final class WriteCapture {
      * then the position is read the other way. Written before {@link #committed}.
      */
     private volatile GtidSet tracked;
+    /**
+     * Whether a committed write not yet covered may have committed after its statement returned (it
+     * failed after it was sent, or its result was still streaming): a master probe sent in between
+     * need not hold it. Set by the owner thread; cleared by its captures.
+     */
+    private volatile boolean unanswered;
     /** Whether every committed write since the last capture reported its GTID (owner thread). */
     private boolean allTracked = true;
     private volatile long committed;
@@ -151,6 +157,7 @@ final class WriteCapture {
         GtidSet own = p != null && p.tracker != null && p.tracker != TrackedGtids.NONE ? p.tracker.drain() : null;
         if (!answered) {
             own = null;
+            unanswered = true;
         }
         allTracked &= own != null;
         GtidSet before = tracked;
@@ -197,16 +204,17 @@ final class WriteCapture {
             } else if (dialect == null) {
                 s.unknownPosition(cluster, at); // a server not heard yet: no position to read
             } else if (closing || positionLost || on == null || on != heldMaster || dialect.lastGtid == null) {
-                s.defer(cluster, at); // the master's position holds the write (MySQL: @@gtid_executed)
+                s.defer(cluster, at, !unanswered); // the master's position holds the write (MySQL: @@gtid_executed)
             } else {
                 GtidSet position = lastGtid(on, dialect.lastGtid);
                 if (position == null) {
-                    s.defer(cluster, at);
+                    s.defer(cluster, at, !unanswered);
                 } else if (!position.isEmpty()) {
                     s.observeWrite(position, at);
                 } // empty: this connection's writes made no GTID (session state only)
             }
             COVERED.accumulateAndGet(this, seq, Math::max);
+            unanswered = false;
             positionLost = false;
             tracked = null;
             allTracked = true;
@@ -247,7 +255,7 @@ final class WriteCapture {
                 s.observeWrite(own, at);
             }
         } else {
-            s.defer(cluster, at);
+            s.defer(cluster, at, !unanswered);
         }
         COVERED.accumulateAndGet(this, seq, Math::max);
     }

@@ -346,6 +346,36 @@ class ConnectionRoutingReadYourWritesTest {
     }
 
     @Test
+    void theMasterGoneAfterAnotherConnectionsWrite_theReadGoesOnOnAReplica_insteadOfFailing() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection writer = fakes.connect();
+        update(writer, "INSERT INTO t VALUES (1)"); // pending on the writer's own master connection
+        master.refuseConnections = true; // the master dies; nothing has marked it down yet
+
+        RoutingConnection reader = fakes.connect();
+        query(reader, "SELECT * FROM t");
+
+        assertThat(oslo1.count("SELECT * FROM t")).as("priced onto the master, found gone: the replica").isEqualTo(1);
+        assertThat(fakes.masterNode.isDown()).isTrue();
+    }
+
+    @Test
+    void aReadAfterAWrite_asksTheSelectorOnce_soEqualReplicasStillTakeTurns() throws SQLException {
+        Cluster balanced = new Cluster("test", fakes.masterNode, fakes.replicaNodes, io.lagwise.core.ReplicaSelector.preferLocal(),
+                "oslo", ReadFallback.MASTER, new StatementClassifier(1000), io.lagwise.core.Consistency.READ_YOUR_WRITES,
+                ReadYourWritesMode.GTID, Duration.ofMillis(50), Duration.ofMillis(100), 2.0, fakes.ticker);
+        for (int i = 0; i < 4; i++) { // four requests, each its own session: a write, then a read
+            try (ConsistencySession s = balanced.sessions.open(); RoutingConnection c = new RoutingConnection(balanced)) {
+                update(c, "INSERT INTO t VALUES (1)");
+                query(c, "SELECT * FROM t");
+            }
+        }
+
+        assertThat(List.of(oslo1.count("SELECT * FROM t"), fakes.replica(2).count("SELECT * FROM t")))
+                .as("two equal replicas share the reads").containsExactly(2, 2);
+    }
+
+    @Test
     void aFarMaster_isNotTheCheaperPlace_theReadWaitsOnTheReplica_andTheBudgetIsUntouched() throws SQLException {
         fakes.masterNode.rttNanos = 40_000_000;
         fakes.replicaNode(1).rttNanos = 200_000;
@@ -449,6 +479,42 @@ class ConnectionRoutingReadYourWritesTest {
         assertThat(oslo1.count("SELECT MASTER_GTID_WAIT")).isEqualTo(2);
         assertThat(fakes.replicaNode(1).learnedApplyDelayNanos).as("30 ms after the master's position was read (130 ms"
                 + " after the write: that is not this replica's delay)").isBetween(29_000_000L, 31_000_000L);
+    }
+
+    @Test
+    void aWriteWhoseReplyWasStillStreaming_isNotHeldByAProbeSentBeforeItCommitted() throws SQLException {
+        RoutingConnection writer = fakes.connect();
+        try (java.sql.Statement s = writer.createStatement(); java.sql.ResultSet rs = s.executeQuery("CALL add_order(1)")) {
+            // the procedure's rows still stream; its INSERT commits when it ends
+            fakes.ticker.advance(Duration.ofMillis(1));
+            fakes.masterNode.probed = new Node.Probed(fakes.ticker.read(), fakes.ticker.read(), gtid("0-1-4")); // before that commit
+            while (rs.next()) {
+                // consumed: the procedure ended, its INSERT committed
+            }
+        }
+        writer.close(); // deferred
+
+        RoutingConnection reader = fakes.connect();
+        query(reader, "SELECT * FROM t");
+
+        assertThat(oslo1.executed("SELECT MASTER_GTID_WAIT").get(0).parameters())
+                .as("the master's position read now, not a probe's from before the commit")
+                .containsEntry(1, List.of("setString", "0-1-7"));
+    }
+
+    @Test
+    void aWriteThatTimedOut_isNotHeldByAProbeSentBeforeTheServerCommittedIt() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        master.failNext("UPDATE", FakeServer.socketTimeout());
+        assertThatThrownBy(() -> update(c, "UPDATE t SET a = 2")).isInstanceOf(SQLException.class);
+        // the server runs it on; the monitor probes the master meanwhile (0-1-4); then it commits
+        fakes.ticker.advance(Duration.ofMillis(1));
+        fakes.masterNode.probed = new Node.Probed(fakes.ticker.read(), fakes.ticker.read(), gtid("0-1-4"));
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(oslo1.executed("SELECT MASTER_GTID_WAIT")).as("0-1-4 does not hold a write that may commit later")
+                .noneMatch(e -> e.parameters().get(1).equals(List.of("setString", "0-1-4")));
     }
 
     @Test
