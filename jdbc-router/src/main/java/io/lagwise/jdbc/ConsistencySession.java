@@ -72,16 +72,11 @@ public final class ConsistencySession implements AutoCloseable {
         lastReplica = new WeakReference<>(node);
     }
 
-    /** When a read-your-writes read last ran on the master (ticker); see {@link #readMaster}. */
-    private volatile long masterReadNanos;
-
     /**
      * A read-your-writes read ran on the master: it may have seen more than the token (other sessions'
-     * writes), so the next read on a replica is a move, behind the barrier — until a write of this
-     * session made after it stands for what it saw.
+     * writes), so the next read on a replica is a move, behind the barrier.
      */
     void readMaster(Node master) {
-        masterReadNanos = ticker.read();
         if (lastReplica() != master) {
             lastReplica(master);
         }
@@ -187,13 +182,9 @@ public final class ConsistencySession implements AutoCloseable {
             lastWriteNanos = atNanos;
         }
         ownWriteNewest = true;
-        Node last = lastReplica();
-        if (last != null && last.role == io.lagwise.core.NodeRole.MASTER && atNanos - masterReadNanos > 0) {
-            // The session read the master before this write: the write, made there after it, now
-            // stands for what that read saw (a replica applies in the master's commit order). A write
-            // made before that read (its position read only now) stands for less.
-            lastReplica = null;
-        }
+        // A read on the master before this write keeps its mark: the write's own GTID need not stand for
+        // what that read saw (a write that made no GTID reports an older one; other GTID domains), so
+        // the next replica read passes the barrier.
     }
 
     /**

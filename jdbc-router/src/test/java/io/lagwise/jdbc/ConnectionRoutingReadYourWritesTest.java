@@ -376,6 +376,63 @@ class ConnectionRoutingReadYourWritesTest {
     }
 
     @Test
+    void aPendingWriteCapturedWithALaterGtidlessOne_afterAMasterRead_keepsTheBarrier() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)"); // 0-1-5, position not read
+        query(c, "SELECT * FROM t"); // priced early: the master (at 0-1-7); the write stays pending
+        fakes.ticker.advance(Duration.ofMillis(1));
+        query(c, "CALL report(1)"); // a write by its kind, none in fact: no GTID, @@last_gtid stays 0-1-5
+        fakes.ticker.advance(Duration.ofMillis(45)); // past the replicas' lag: the replica is the cheaper place
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(oslo1.count("SELECT * FROM t")).isEqualTo(1);
+        assertThat(fakes.ran()).as("0-1-5 predates the master read: a barrier before the replica read")
+                .contains("master: SELECT @@gtid_binlog_pos");
+    }
+
+    @Test
+    void aWriteThatMadeNoGtid_afterAMasterRead_doesNotLiftTheBarrier() throws SQLException {
+        oslo1.waitResult = -1; // oslo-1 is behind: the read after the write falls back to the master
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)"); // its GTID: 0-1-5
+        query(c, "SELECT * FROM t"); // on the master, which is at 0-1-7: this read saw 0-1-6 and 0-1-7
+        assertThat(master.count("SELECT * FROM t")).isEqualTo(1);
+        oslo1.waitResult = 0;
+        fakes.ticker.advance(Duration.ofMillis(1));
+        query(c, "CALL report(1)"); // routed as a write; a read-only procedure: no GTID, @@last_gtid stays 0-1-5
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(oslo1.count("SELECT * FROM t")).isEqualTo(1);
+        List<FakeServer.Executed> waits = oslo1.executed("SELECT MASTER_GTID_WAIT");
+        assertThat(waits.get(waits.size() - 1).parameters())
+                .as("the replica read does not go behind the master read before it (0-1-7)")
+                .containsEntry(1, List.of("setString", "0-1-7"));
+    }
+
+    @Test
+    void aWriteAfterAMasterRead_standsOnlyForItsOwnDomain_soTheBarrierStays() throws SQLException {
+        master.binlogPosition = "0-1-7,1-1-100"; // another domain (multi-source, or another gtid_domain_id)
+        oslo1.waitResult = -1;
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)"); // 0-1-5
+        query(c, "SELECT * FROM t"); // fallback to the master: it saw 1-1-100
+        oslo1.waitResult = 0;
+        fakes.ticker.advance(Duration.ofMillis(1));
+        master.lastGtid = "0-1-8";
+        update(c, "INSERT INTO t VALUES (2)"); // 0-1-8: says nothing about domain 1
+
+        query(c, "SELECT * FROM t");
+
+        List<FakeServer.Executed> waits = oslo1.executed("SELECT MASTER_GTID_WAIT");
+        assertThat((String) waits.get(waits.size() - 1).parameters().get(1).get(1))
+                .as("the wait before the replica read covers what the master read saw in domain 1")
+                .contains("1-1-100");
+    }
+
+    @Test
     void aFarMaster_isNotTheCheaperPlace_theReadWaitsOnTheReplica_andTheBudgetIsUntouched() throws SQLException {
         fakes.masterNode.rttNanos = 40_000_000;
         fakes.replicaNode(1).rttNanos = 200_000;
