@@ -72,6 +72,15 @@ final class ConnectionRouting {
      * stays where it begins.
      */
     Physical route(StatementKind kind, boolean executing, Consistency hint) throws SQLException {
+        return route(kind, executing, hint, true);
+    }
+
+    /**
+     * As above; {@code mayMove} false for a prepared statement that cannot be prepared again elsewhere
+     * (a stream or LOB parameter, a batch): its read waits where it is rather than go to the master for
+     * being cheaper.
+     */
+    Physical route(StatementKind kind, boolean executing, Consistency hint, boolean mayMove) throws SQLException {
         checkOpen();
         if (txLost != null || tx != null && closedUnder(tx)) {
             throw transactionLost();
@@ -90,7 +99,7 @@ final class ConnectionRouting {
                 p = servers.lastUsed != null && !closedUnder(servers.lastUsed) ? servers.lastUsed : master();
                 break;
             case READ:
-                reason = read(hint, !executing && state.autoCommit, null);
+                reason = read(hint, !executing && state.autoCommit, null, mayMove);
                 p = reason.target() == NodeRole.REPLICA ? servers.replica : servers.master;
                 break;
             default:
@@ -303,7 +312,10 @@ final class ConnectionRouting {
         return read(hint, preparing, avoid, true);
     }
 
-    /** As above; {@code mayMove} false for a prepared call, which must run where it was prepared. */
+    /**
+     * As above; {@code mayMove} false for a statement that must run where it was prepared (a prepared
+     * call; a prepared statement that cannot be prepared again elsewhere).
+     */
     private RouteReason read(Consistency hint, boolean preparing, Node avoid, boolean mayMove) throws SQLException {
         Consistency c = Router.effective(hint, state.consistency, cluster.sessions.consistency(), cluster.consistency);
         ConsistencySession session = cluster.sessions.current();
@@ -321,11 +333,15 @@ final class ConnectionRouting {
                 mayMove = false; // priced: it waits for the replica (the one priced) if it must
             }
         }
-        ConsistencyToken token = c == Consistency.READ_YOUR_WRITES && !preparing
-                ? session.token(capture, servers.master) : ConsistencyToken.none();
-        ServerDialect dialect = cluster.master.dialect;
-        if (!token.position().isEmpty() && dialect != null && token.position().isMysql() != (dialect != ServerDialect.MARIADB)) {
-            throw new SQLException(cluster.name + ": the session's consistency token holds a " + (token.position().isMysql() ? "MySQL GTID set" : "MariaDB GTID position") + " but " + cluster.master.label() + " is " + (dialect == ServerDialect.MARIADB ? "MariaDB" : "MySQL") + ": a token from another kind of cluster; drop it", "22023");
+        ConsistencyToken token = ConsistencyToken.none();
+        if (c == Consistency.READ_YOUR_WRITES && !preparing) {
+            requireSameKind(session.peek()); // before a write's position is merged into it
+            try {
+                token = session.token(capture, servers.master);
+            } catch (IllegalArgumentException e) { // a position of the other kind, met in a merge
+                throw new SQLException(cluster.name + ": the session's consistency token cannot take this cluster's positions: " + e.getMessage() + "; a token from another kind of cluster: drop it", "22023", e);
+            }
+            requireSameKind(token);
         }
         boolean barrierDone = false;
         for (int attempt = 0; ; attempt++) {
@@ -359,6 +375,7 @@ final class ConnectionRouting {
                         return r.reason;
                     }
                     master();
+                    readOnMaster(session, ryw); // no replica could take it, or the session is pinned: the same mark
                     return r.reason;
                 default: // REPLICA, WAIT
                     Physical p = servers.replica != null && !closedUnder(servers.replica) ? servers.replica : servers.borrowReplica(candidate);
@@ -513,6 +530,14 @@ final class ConnectionRouting {
             drop(p);
         }
         return closed;
+    }
+
+    /** Fails the read when the session's token holds positions of the other server kind (an imported token). */
+    private void requireSameKind(ConsistencyToken token) throws SQLException {
+        ServerDialect dialect = cluster.master.dialect;
+        if (!token.position().isEmpty() && dialect != null && token.position().isMysql() != (dialect != ServerDialect.MARIADB)) {
+            throw new SQLException(cluster.name + ": the session's consistency token holds a " + (token.position().isMysql() ? "MySQL GTID set" : "MariaDB GTID position") + " but " + cluster.master.label() + " is " + (dialect == ServerDialect.MARIADB ? "MariaDB" : "MySQL") + ": a token from another kind of cluster; drop it", "22023");
+        }
     }
 
     /**

@@ -283,6 +283,11 @@ public final class ConsistencySession implements AutoCloseable {
         return token;
     }
 
+    /** The token as it stands, without reading any write's position. */
+    ConsistencyToken peek() {
+        return token;
+    }
+
     /** Merges a position the session may have read (the master's, at a move between replicas); the time stays. */
     synchronized void observePosition(GtidSet position) {
         token = token.merge(ConsistencyToken.of(position, token.writtenAtMillis()));

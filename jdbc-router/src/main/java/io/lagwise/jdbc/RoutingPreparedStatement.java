@@ -147,7 +147,7 @@ final class RoutingPreparedStatement extends DelegatingPreparedStatement<Prepare
 
     private <T> T run(Call<PreparedStatement, T> call) throws SQLException {
         delegate();
-        Physical target = connection.routing.route(kind, true, consistencyHint);
+        Physical target = connection.routing.route(kind, true, consistencyHint, replayable());
         return connection.routing.execute(this, target, kind, consistencyHint, implicitCommit, null, call);
     }
 

@@ -433,6 +433,51 @@ class ConnectionRoutingReadYourWritesTest {
     }
 
     @Test
+    void aTokenFromAMysqlCluster_thenAWriteHere_failsTheReadWithItsSqlException() throws SQLException {
+        fakes.session().importToken(io.lagwise.core.ConsistencyToken.of(
+                gtid("3E11FA47-71CA-11E1-9E33-C80AA9429562:1-5"), System.currentTimeMillis()).export());
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+
+        assertThatThrownBy(() -> query(c, "SELECT * FROM t")).isInstanceOf(SQLException.class)
+                .hasMessageContaining("a token from another kind of cluster");
+        assertThatThrownBy(() -> query(c, "SELECT * FROM t")).as("again, not an IllegalArgumentException")
+                .isInstanceOf(SQLException.class);
+    }
+
+    @Test
+    void aPreparedReadThatCannotMove_isNotSentToTheMasterForBeingCheaper() throws SQLException {
+        nextToTheMaster();
+        RoutingConnection c = fakes.connect();
+        java.sql.PreparedStatement ps = c.prepareStatement("SELECT * FROM t WHERE b = ?"); // prepared on oslo-1
+        ps.setBinaryStream(1, new java.io.ByteArrayInputStream(new byte[] {1}));    // a stream: it cannot move
+        update(c, "INSERT INTO t VALUES (1)");
+
+        try (java.sql.ResultSet rs = ps.executeQuery()) {
+            assertThat(rs.next()).isTrue();
+        }
+
+        assertThat(oslo1.count("SELECT * FROM t WHERE b = ?")).as("waits on the replica, as a call does").isEqualTo(1);
+    }
+
+    @Test
+    void aReadOnTheMasterBecauseNoReplicaWasEligible_isNotFollowedByAnOlderReplicaRead() throws SQLException {
+        RoutingConnection c = fakes.connect();
+        update(c, "INSERT INTO t VALUES (1)");
+        query(c, "SELECT * FROM t"); // 0-1-5 captured, waited, read on oslo-1
+        fakes.replicaNode(1).health = io.lagwise.core.Health.LAGGING;
+        fakes.replicaNode(2).health = io.lagwise.core.Health.LAGGING;
+        RoutingConnection c2 = fakes.connect();
+        query(c2, "SELECT * FROM t"); // NO_REPLICA: the master, at 0-1-7
+        assertThat(master.count("SELECT * FROM t")).isEqualTo(1);
+        fakes.replicaNode(1).health = io.lagwise.core.Health.UP;
+
+        query(c2, "SELECT * FROM t");
+
+        assertThat(fakes.ran()).as("a barrier before the replica read").contains("master: SELECT @@gtid_binlog_pos");
+    }
+
+    @Test
     void aFarMaster_isNotTheCheaperPlace_theReadWaitsOnTheReplica_andTheBudgetIsUntouched() throws SQLException {
         fakes.masterNode.rttNanos = 40_000_000;
         fakes.replicaNode(1).rttNanos = 200_000;
