@@ -255,8 +255,15 @@ final class Router {
         }
         Node last = session.lastReplica();
         if (!barrierDone && last != null && last != candidate && cluster.mode() == ReadYourWritesMode.GTID) {
-            // Moving to another replica: it must be at least as far along as what the session may
-            // have read on the last one, which is at most what the master has now.
+            // Moving to another replica (or leaving the master): it must be at least as far along as
+            // what the session may have read before, which is at most what the master has now. When
+            // the session's own write is not known there yet, the master may be the cheaper place
+            // (it needs no barrier): priced first, as below.
+            if (mayMove && session.ownWriteNewest && !token.position().isEmpty() && cluster.maxWaitNanos > 0
+                    && !candidate.knownPosition.isAtLeast(token.position()) && cluster.master.available()
+                    && masterCheaper(candidate, session.lastWriteNanos, ticker)) {
+                return MASTER_CHEAPER;
+            }
             return BARRIER;
         }
         if (token.isEmpty()) {

@@ -57,7 +57,7 @@ class ReadYourWritesTest {
         assertThat(gtid.anomalies()).as("GTID mode anomalies").isZero();
         assertThat(gtid.replicaShare()).as("reads still served by replicas").isGreaterThan(0.5);
         assertThat(byCost.anomalies()).as("GTID mode by cost: anomalies").isZero();
-        assertThat(byCost.replicaShare()).as("the master, 0.3 ms away, beats waiting ~40 ms").isLessThan(0.5);
+        assertThat(byCost.replicaShare()).as("the master, 0.3 ms away, beats waiting ~40 ms (and the barrier after it)").isLessThan(0.1);
         assertThat(eventual.anomalies()).as("EVENTUAL anomalies: the test can fail").isPositive();
     }
 

@@ -417,6 +417,24 @@ class RouterTest {
         }
 
         @Test
+        void afterAReadOnTheMaster_theReadAfterTheNextWrite_isPricedBeforeTheBarrier() throws SQLException {
+            master.rttNanos = 300_000;
+            oslo.rttNanos = 200_000;
+            oslo.lagNanos = 40_000_000;
+            session.readMaster(master);
+            ticker.advance(Duration.ofMillis(1));
+            cluster.routed(RouteReason.WRITE); // the budget's credit
+            session.observeWrite(gtid("0-1-101"), ticker.read()); // its GTID came with the reply (MySQL C/J)
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo))
+                    .as("next door, the master needs neither the barrier nor the wait")
+                    .isSameAs(Router.Route.of(Router.Target.MASTER, RouteReason.MASTER_CHEAPER));
+            master.rttNanos = 40_000_000; // far away: the barrier, then the wait
+            ticker.advance(Duration.ofMillis(1));
+            session.observeWrite(gtid("0-1-102"), ticker.read());
+            assertThat(read(Consistency.READ_YOUR_WRITES, session.token(), oslo).target).isEqualTo(Router.Target.BARRIER);
+        }
+
+        @Test
         void afterAReadOnTheMaster_theNextReplicaReadPassesTheBarrier_evenAfterAWrite() throws SQLException {
             session.readMaster(master);
             assertThat(read(Consistency.READ_YOUR_WRITES, ConsistencyToken.none(), oslo).target).isEqualTo(Router.Target.BARRIER);
