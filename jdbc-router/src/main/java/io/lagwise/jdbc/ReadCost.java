@@ -13,7 +13,9 @@ package io.lagwise.jdbc;
  *       keeps its pool ({@code rtt × inFlight / free}: nothing when idle, without bound when full).</li>
  * </ul>
  *
- * The master wins only when it costs less, and always when the wait would run past {@code maxWait}
+ * The master wins only when it costs less by at least a round trip (so a replica that should have the
+ * write by now keeps the read, whatever the noise in the round trips), and always when the wait would
+ * run past {@code maxWait}
  * (the read would end up there anyway, later). An application next to the master reads it at once
  * (0.3 ms beside 40 ms of lag); one in another region, next to a replica, waits briefly there (its
  * write's reply took as long to come back as the replica needs).
@@ -47,7 +49,10 @@ final class ReadCost {
             return false; // every master connection is busy: a read there would queue behind them
         }
         long master = masterRttNanos + masterRttNanos * Math.max(0, masterInFlight) / free;
-        return master < replicaRttNanos + remaining;
+        // The master must save at least a round trip: a replica that should have the write by now (the
+        // estimate says no time remains) keeps the read, rather than the master winning on noise.
+        long margin = Math.max(masterRttNanos, replicaRttNanos);
+        return master + margin < replicaRttNanos + remaining;
     }
 
     private static long remaining(long applyDelayNanos, long sinceWriteNanos) {

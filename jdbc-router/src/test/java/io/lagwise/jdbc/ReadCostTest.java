@@ -27,6 +27,16 @@ class ReadCostTest {
     }
 
     @Test
+    void aReplicaThatShouldHaveTheWriteByNow_keepsTheRead_evenWhenTheMasterIsAHairCloser() {
+        // the write 2 s ago, replicas 40 ms behind: no time remains; the master 0.25 ms, the replica 0.4 ms
+        assertThat(ReadCost.masterCheaper(250 * US, 0, 8, 400 * US, 40 * MS, 2_000 * MS, MAX_WAIT)).isFalse();
+        // a little time remains, less than a round trip: still the replica
+        assertThat(ReadCost.masterCheaper(250 * US, 0, 8, 400 * US, 40 * MS, 39_800 * US, MAX_WAIT)).isFalse();
+        // more than a round trip remains: the master
+        assertThat(ReadCost.masterCheaper(250 * US, 0, 8, 400 * US, 40 * MS, 39 * MS, MAX_WAIT)).isTrue();
+    }
+
+    @Test
     void aWaitThatWouldTimeOut_goesToTheMasterAtOnce() {
         assertThat(ReadCost.masterCheaper(40 * MS, 0, 8, 300 * US, 2_000 * MS, 1 * MS, MAX_WAIT))
                 .as("the replica needs ~2 s: the read would end on the master after 50 ms anyway").isTrue();
