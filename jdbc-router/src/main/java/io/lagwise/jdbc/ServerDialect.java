@@ -13,7 +13,8 @@ enum ServerDialect {
 
     /** MariaDB: domain-server-sequence positions, {@code MASTER_GTID_WAIT}, {@code SHOW SLAVE STATUS}. */
     MARIADB("SELECT @@gtid_binlog_pos", "SELECT @@gtid_slave_pos", "SELECT MASTER_GTID_WAIT(?, ?)",
-            "SHOW SLAVE STATUS", "Slave", "Seconds_Behind_Master", "SELECT @@last_gtid"),
+            "SHOW SLAVE STATUS", "Slave", "Seconds_Behind_Master", "SELECT @@last_gtid",
+            "SELECT @@server_id, @@read_only", "Master_Server_Id"),
     /**
      * MySQL 8.0.22 and newer: GTID sets, {@code WAIT_FOR_EXECUTED_GTID_SET}, {@code SHOW REPLICA
      * STATUS} with {@code Replica_*}/{@code Seconds_Behind_Source} columns (MySQL 8.4 removed the
@@ -21,10 +22,12 @@ enum ServerDialect {
      * {@code @@gtid_executed}, which holds it, stands in.
      */
     MYSQL("SELECT @@gtid_executed", "SELECT @@gtid_executed", "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)",
-            "SHOW REPLICA STATUS", "Replica", "Seconds_Behind_Source", null),
+            "SHOW REPLICA STATUS", "Replica", "Seconds_Behind_Source", null,
+            "SELECT @@server_id, @@read_only OR @@super_read_only", "Source_Server_Id"),
     /** MySQL before 8.0.22: as {@link #MYSQL}, with {@code SHOW SLAVE STATUS}. */
     MYSQL_57("SELECT @@gtid_executed", "SELECT @@gtid_executed", "SELECT WAIT_FOR_EXECUTED_GTID_SET(?, ?)",
-            "SHOW SLAVE STATUS", "Slave", "Seconds_Behind_Master", null);
+            "SHOW SLAVE STATUS", "Slave", "Seconds_Behind_Master", null,
+            "SELECT @@server_id, @@read_only OR @@super_read_only", "Master_Server_Id");
 
     /** The master's written position. */
     final String masterPosition;
@@ -38,9 +41,16 @@ enum ServerDialect {
     final String secondsBehindColumn;
     /** The session's own last GTID, or null where the server has none to read. */
     final String lastGtid;
+    /** The server's id and whether it refuses writes ({@code read_only}, and {@code super_read_only} on MySQL). */
+    final String roleQuery;
+    /** The replica status column naming the source's server id. */
+    final String sourceServerIdColumn;
 
     ServerDialect(String masterPosition, String appliedPosition, String waitForPosition, String replicaStatus,
-            String threadColumnPrefix, String secondsBehindColumn, String lastGtid) {
+            String threadColumnPrefix, String secondsBehindColumn, String lastGtid, String roleQuery,
+            String sourceServerIdColumn) {
+        this.roleQuery = roleQuery;
+        this.sourceServerIdColumn = sourceServerIdColumn;
         this.masterPosition = masterPosition;
         this.appliedPosition = appliedPosition;
         this.waitForPosition = waitForPosition;
@@ -115,5 +125,29 @@ enum ServerDialect {
             }
         }
         return v;
+    }
+
+    /**
+     * What this server says about its role (issue 16: roles come from the servers): its server id,
+     * whether it takes writes, and the server id of the source it replicates from (0 when it
+     * replicates from nothing: no replication configured, or reset). Two round trips on {@code c}.
+     *
+     * @throws SQLException if the server does not answer
+     */
+    io.lagwise.core.MasterElection.Evidence role(Connection c) throws SQLException {
+        long serverId;
+        boolean writable;
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(roleQuery)) {
+            rs.next();
+            serverId = rs.getLong(1);
+            writable = !rs.getBoolean(2);
+        }
+        long source = 0;
+        try (java.sql.Statement s = c.createStatement(); java.sql.ResultSet rs = s.executeQuery(replicaStatus)) {
+            if (rs.next()) {
+                source = rs.getLong(sourceServerIdColumn);
+            }
+        }
+        return new io.lagwise.core.MasterElection.Evidence(true, writable, serverId, source);
     }
 }
