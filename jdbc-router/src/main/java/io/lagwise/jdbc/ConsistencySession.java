@@ -60,6 +60,7 @@ public final class ConsistencySession implements AutoCloseable {
         this.ticker = ticker;
         this.pinnedUntilNanos = ticker.read();
         this.lastWriteNanos = pinnedUntilNanos - LONG_AGO; // no write yet: before any window
+        this.positionAtNanos = lastWriteNanos;
         this.opening = bindToCurrentThread ? owner.bind(this) : null;
     }
 
@@ -170,6 +171,11 @@ public final class ConsistencySession implements AutoCloseable {
      */
     synchronized void observeWrite(GtidSet position, long atNanos, long positionAt) {
         GtidSet before = token.position();
+        // Whether the token's position is now this write's (or holds it beside another domain): only then
+        // is the newest position the session's own, timed here. A write behind the token (an imported
+        // or barrier position ahead of it; a write that made no GTID reporting an older one) leaves the
+        // token, and what a wait for it teaches, as they were.
+        boolean becomesNewest = position.isEmpty() || position.isAtLeast(before) || !before.isAtLeast(position);
         if (position.isAtLeast(before)) {
             positionAtNanos = positionAt; // the token's position is this one
         } else if (!before.isAtLeast(position) && positionAt - positionAtNanos > 0) {
@@ -181,7 +187,9 @@ public final class ConsistencySession implements AutoCloseable {
         if (atNanos - lastWriteNanos > 0) {
             lastWriteNanos = atNanos;
         }
-        ownWriteNewest = true;
+        if (becomesNewest) {
+            ownWriteNewest = true;
+        }
         // A read on the master before this write keeps its mark: the write's own GTID need not stand for
         // what that read saw (a write that made no GTID reports an older one; other GTID domains), so
         // the next replica read passes the barrier.

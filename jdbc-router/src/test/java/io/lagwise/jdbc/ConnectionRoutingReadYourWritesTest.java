@@ -478,6 +478,22 @@ class ConnectionRoutingReadYourWritesTest {
     }
 
     @Test
+    void aGtidlessWriteBehindAnImportedToken_doesNotTeachTheTimeSinceTheImportAsApplyDelay() throws SQLException {
+        fakes.replicaNode(1).rttNanos = 200_000;
+        fakes.session().importToken(io.lagwise.core.ConsistencyToken.of(gtid("0-1-9"), System.currentTimeMillis()).export());
+        fakes.ticker.advance(Duration.ofSeconds(10));
+        RoutingConnection c = fakes.connect();
+        query(c, "CALL report(1)"); // a write by its kind, no GTID: @@last_gtid 0-1-5, behind the token's 0-1-9
+        oslo1.duringWait = () -> fakes.ticker.advance(Duration.ofMillis(30)); // 0-1-9 arrives 30 ms into the wait
+
+        query(c, "SELECT * FROM t");
+
+        assertThat(oslo1.count("SELECT MASTER_GTID_WAIT")).isEqualTo(1);
+        assertThat(fakes.replicaNode(1).learnedApplyDelayNanos)
+                .as("the wait was for the imported 0-1-9, not the session's own write: nothing learnt").isLessThan(1_000_000_000L);
+    }
+
+    @Test
     void aFarMaster_isNotTheCheaperPlace_theReadWaitsOnTheReplica_andTheBudgetIsUntouched() throws SQLException {
         fakes.masterNode.rttNanos = 40_000_000;
         fakes.replicaNode(1).rttNanos = 200_000;
