@@ -210,7 +210,8 @@ final class Placements {
         try (Contender one = Contenders.pool(HIKARI_ONE, topology.replicas().get(0), topology, USERS, JdbcDriver.MARIADB);
                 Contender lagwise = Contenders.lagwise(LAGWISE, topology, USERS, JdbcDriver.MARIADB, localRegion, b -> { });
                 Contender two = Contenders.inTurn(HIKARI_TWO, topology.replicas(), topology, USERS);
-                Contender lagwiseOne = lagwiseOneReplica(topology, localRegion)) {
+                Contender lagwiseOne = Contenders.lagwise(LAGWISE_ONE, topology, List.of(topology.replicas().get(0)), USERS,
+                        JdbcDriver.MARIADB, localRegion, b -> { })) {
             List<Contender> contenders = List.of(one, lagwise, two, lagwiseOne);
             for (Contender c : contenders) {
                 w.pointReads(c, USERS, phase);
@@ -228,43 +229,6 @@ final class Placements {
             }
         }
         return new Reads(names, ops);
-    }
-
-    private static Contender lagwiseOneReplica(ReplicationTopology topology, String localRegion) throws Exception {
-        io.lagwise.testkit.TopologyNode r = topology.replicas().get(0);
-        return new Contender() {
-            final io.lagwise.jdbc.LagwiseDataSource ds = io.lagwise.jdbc.LagwiseDataSource.builder().name("lagwise-one-replica")
-                    .master(topology.master().jdbcUrl(JdbcDriver.MARIADB)).username(topology.username())
-                    .password(topology.password()).localRegion(localRegion).replica(r.jdbcUrl(JdbcDriver.MARIADB), r.region())
-                    .pool(p -> p.maximumPoolSize(USERS).minimumIdle(USERS)).build();
-
-            @Override
-            public String name() {
-                return LAGWISE_ONE;
-            }
-
-            @Override
-            public boolean readsReplicas() {
-                return true;
-            }
-
-            @Override
-            public <T> T read(Work<T> work) throws java.sql.SQLException {
-                try (java.sql.Connection c = ds.getConnection()) {
-                    return work.run(c);
-                }
-            }
-
-            @Override
-            public <T> T write(Work<T> work) throws java.sql.SQLException {
-                return read(work);
-            }
-
-            @Override
-            public void close() {
-                ds.close();
-            }
-        };
     }
 
     /**

@@ -98,7 +98,13 @@ public final class Contenders {
      */
     public static Contender lagwise(String name, ReplicationTopology topology, int poolSize, JdbcDriver driver,
             String localRegion, Consumer<LagwiseDataSource.Builder> settings) throws SQLException {
-        return new Lagwise(name, topology, poolSize, driver, localRegion, settings);
+        return new Lagwise(name, topology, topology.replicas(), poolSize, driver, localRegion, settings);
+    }
+
+    /** As above, over the master and {@code replicas} only. */
+    public static Contender lagwise(String name, ReplicationTopology topology, List<TopologyNode> replicas, int poolSize,
+            JdbcDriver driver, String localRegion, Consumer<LagwiseDataSource.Builder> settings) throws SQLException {
+        return new Lagwise(name, topology, replicas, poolSize, driver, localRegion, settings);
     }
 
     /**
@@ -383,15 +389,15 @@ public final class Contenders {
         private final String name;
         private final LagwiseDataSource ds;
 
-        Lagwise(String name, ReplicationTopology topology, int poolSize, JdbcDriver driver, String localRegion,
-                Consumer<LagwiseDataSource.Builder> settings) throws SQLException {
+        Lagwise(String name, ReplicationTopology topology, List<TopologyNode> replicas, int poolSize, JdbcDriver driver,
+                String localRegion, Consumer<LagwiseDataSource.Builder> settings) throws SQLException {
             this.name = name;
             LagwiseDataSource.Builder b = LagwiseDataSource.builder().name(poolName(name))
                     .master(topology.master().jdbcUrl(driver))
                     .username(topology.username()).password(topology.password())
                     .localRegion(localRegion)
                     .pool(p -> p.maximumPoolSize(poolSize).minimumIdle(poolSize));
-            topology.replicas().forEach(r -> b.replica(r.jdbcUrl(driver), r.region()));
+            replicas.forEach(r -> b.replica(r.jdbcUrl(driver), r.region()));
             settings.accept(b);
             this.ds = b.build();
         }
