@@ -21,7 +21,10 @@ abstract class AbstractNode implements TopologyNode {
     private static final String APP_TIMEOUTS = "&connectTimeout=3000&socketTimeout=30000";
 
     final String name;
-    final Role role;
+    /** The role the node was built in: its server options (its {@code my.cnf}) say so, also after a restart. */
+    final Role builtRole;
+    /** Its role now: {@link ReplicationTopology#promote} changes it. */
+    volatile Role role;
     final String region;
     final int serverId;
     final Dialect dialect;
@@ -43,6 +46,7 @@ abstract class AbstractNode implements TopologyNode {
             Credentials credentials, Duration replicationDelay, Duration clientDelay) {
         this.name = name;
         this.role = role;
+        this.builtRole = role;
         this.region = region;
         this.serverId = serverId;
         this.dialect = dialect;

@@ -42,6 +42,12 @@ import org.testcontainers.utility.DockerImageName;
 final class ContainerTopology extends AbstractTopology<ContainerNode> {
 
     private static final Logger log = LoggerFactory.getLogger(ContainerTopology.class);
+
+    /** Not with containers: their replication runs through proxies on the master's side. */
+    @Override
+    public void promote(TopologyNode replica) {
+        throw new UnsupportedOperationException("promote() needs the local backend (server processes); the container backend routes replication through the master's container");
+    }
     private static final String ADMIN_USER = "root";
     /** How a container reaches a port exposed from this host; {@link GenericContainer#INTERNAL_HOST_HOSTNAME}. */
     private static final String HOST_FROM_CONTAINER = GenericContainer.INTERNAL_HOST_HOSTNAME;

@@ -64,4 +64,21 @@ enum Dialect {
     String startReplication() {
         return "START " + replicaKeyword;
     }
+
+    /**
+     * What Orchestrator and MHA run on the replica they promote: replication stopped and forgotten,
+     * writes allowed.
+     */
+    java.util.List<String> promote() {
+        return this == MARIADB
+                ? java.util.List.of("STOP SLAVE", "RESET SLAVE ALL", "SET GLOBAL read_only = OFF")
+                : java.util.List.of("STOP REPLICA", "RESET REPLICA ALL", "SET GLOBAL super_read_only = OFF", "SET GLOBAL read_only = OFF");
+    }
+
+    /** Re-points a replica whose source address now leads to another server, by GTID. */
+    java.util.List<String> repoint() {
+        return this == MARIADB
+                ? java.util.List.of("STOP SLAVE", "CHANGE MASTER TO MASTER_USE_GTID = slave_pos", "START SLAVE")
+                : java.util.List.of("STOP REPLICA", "CHANGE REPLICATION SOURCE TO SOURCE_AUTO_POSITION = 1", "START REPLICA");
+    }
 }

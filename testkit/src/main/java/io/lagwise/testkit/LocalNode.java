@@ -141,9 +141,9 @@ final class LocalNode extends AbstractNode {
                 "--aria-pagecache-buffer-size=1M",
                 "--query-cache-size=0",
                 "--query-cache-type=0",
-                "--read-only=" + (role == Role.REPLICA ? 1 : 0),
+                "--read-only=" + (builtRole == Role.REPLICA ? 1 : 0),
                 // After a SIGKILL, drop relay logs and fetch again from the GTID position: crash-safe.
-                "--relay-log-recovery=" + (role == Role.REPLICA ? 1 : 0));
+                "--relay-log-recovery=" + (builtRole == Role.REPLICA ? 1 : 0));
     }
 
     /**
@@ -164,9 +164,10 @@ final class LocalNode extends AbstractNode {
                 "--mysqlx=OFF",
                 "--innodb-log-buffer-size=2M",
                 "--key-buffer-size=1M",
-                "--log-replica-updates=" + (role == Role.REPLICA ? "ON" : "OFF"),
-                "--read-only=" + (role == Role.REPLICA ? "ON" : "OFF"),
-                "--relay-log-recovery=" + (role == Role.REPLICA ? "ON" : "OFF"));
+                // every node logs what it applies, so that a promoted replica can serve the others
+                "--log-replica-updates=ON",
+                "--read-only=" + (builtRole == Role.REPLICA ? "ON" : "OFF"),
+                "--relay-log-recovery=" + (builtRole == Role.REPLICA ? "ON" : "OFF"));
     }
 
     private StartResult awaitReady(long deadlineNanos) {

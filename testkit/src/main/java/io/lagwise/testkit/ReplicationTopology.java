@@ -66,6 +66,27 @@ public interface ReplicationTopology extends AutoCloseable {
     Duration startupTime();
 
     /**
+     * Promotes a replica as Orchestrator and MHA do: on it {@code STOP SLAVE; RESET SLAVE ALL; SET
+     * GLOBAL read_only = OFF} ({@code STOP REPLICA; RESET REPLICA ALL}, and {@code super_read_only}
+     * off too, on MySQL); then every other running replica is re-pointed at it by GTID, keeping its
+     * replication delay. It is then {@link #master()}; the old master is left as it is (killed,
+     * frozen or running, writable or not) and listed among the {@link #replicas()}, replicating from
+     * nothing. Its server options still say what it was built as: a {@link TopologyNode#restart()}
+     * brings the old master back writable (the split brain a crashed master's {@code my.cnf} makes)
+     * and a promoted replica back read-only.
+     *
+     * <p>A failover cannot be undone: after it, {@link #reset()} fails. The JUnit extension starts a
+     * new topology for the next test by itself.
+     *
+     * @param replica a running replica of this topology
+     * @throws IllegalArgumentException if it is not a node of this topology, or is the master
+     * @throws IllegalStateException if it is not running
+     * @throws UnsupportedOperationException on servers without GTIDs, or a backend that cannot re-point replicas
+     * @throws TopologyException if a server refuses
+     */
+    void promote(TopologyNode replica);
+
+    /**
      * Waits until every running replica whose replication runs has applied everything the master
      * had written when this was called.
      *

@@ -46,7 +46,17 @@ public final class ReplicationTopologyExtension
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        topology(context).reset();
+        ReplicationTopology topology = topology(context);
+        if (topology instanceof AbstractTopology<?> t && t.rolesChanged) {
+            // a test promoted a replica: that cannot be undone, so the next test gets a new topology
+            WithReplicationTopology config = find(context);
+            ExtensionContext scope = config.shared() ? context.getRoot() : classContext(context);
+            scope.getStore(NAMESPACE).remove(Key.of(config), ReplicationTopology.class);
+            topology.close();
+            topology(context);
+            return;
+        }
+        topology.reset();
     }
 
     @Override
