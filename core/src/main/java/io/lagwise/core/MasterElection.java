@@ -94,6 +94,9 @@ public final class MasterElection {
         int master;
         if (qualified.size() == 1) {
             master = qualified.get(0);
+        } else if (oneServer(qualified, evidence)) {
+            // one server reached by two configured addresses (a proxy, another host name): not two masters
+            master = qualified.contains(current) ? current : qualified.get(0);
         } else {
             master = -1;
             int most = 0;
@@ -113,6 +116,17 @@ public final class MasterElection {
             }
         }
         return new Outcome(master == current ? Verdict.KEEP : Verdict.FOLLOW, master, qualified);
+    }
+
+    /** Whether every qualified node gave the same (non-zero) server id: one server at several addresses. */
+    private static boolean oneServer(List<Integer> qualified, List<Evidence> evidence) {
+        long id = evidence.get(qualified.get(0)).serverId();
+        for (int i : qualified) {
+            if (id == 0 || evidence.get(i).serverId() != id) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -122,6 +122,19 @@ class MasterElectionTest {
     }
 
     @Test
+    void oneServerAtTwoAddresses_isOneMaster_notASplitBrain() {
+        // the master configured again as a "replica" through a proxy or another host name: same server id
+        Outcome o = decide(0, writable(1), writable(1), readOnlyReplicaOf(3, 1));
+        assertThat(o.verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(o.master()).isZero();
+        Outcome notCurrent = decide(2, writable(1), writable(1), readOnlyReplicaOf(3, 1));
+        assertThat(notCurrent.verdict()).isEqualTo(Verdict.FOLLOW);
+        assertThat(notCurrent.master()).isZero();
+        // a server id of 0 (never answered) proves nothing
+        assertThat(decide(0, new Evidence(true, true, 0, 0), new Evidence(true, true, 0, 0)).verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+    }
+
+    @Test
     void everyCombinationOfThreeNodes_obeysTheRules() {
         // Exhaustive over answered × writable × source ∈ {none, 1, 2, 3} per node, each current master.
         List<Evidence> kinds = new ArrayList<>();

@@ -20,8 +20,19 @@ import java.util.concurrent.atomic.LongAdder;
 final class Cluster {
 
     final String name;
-    final Node master;
-    final List<Node> replicas;
+    /** The master: as configured, until the monitor follows a promotion ({@link #follow}). */
+    volatile Node master;
+    /** Every node but the master, in configuration order (the configured master where it was). */
+    volatile List<Node> replicas;
+    /** Every configured node, the configured master first: the order {@link io.lagwise.core.MasterElection} indexes. */
+    final List<Node> nodes;
+    /**
+     * Why writes are refused now (two servers qualify as master; the master is read-only), or null.
+     * Set by the monitor; a master known down fails writes through {@link #masterDown()} instead.
+     */
+    volatile String writesRefused;
+    /** Promotions followed since start. */
+    final LongAdder masterChanges = new LongAdder();
     final ReplicaSelector selector;
     final String localRegion;
     final ReadFallback readFallback;
@@ -58,6 +69,10 @@ final class Cluster {
         this.name = name;
         this.master = master;
         this.replicas = List.copyOf(replicas);
+        List<Node> all = new java.util.ArrayList<>();
+        all.add(master);
+        all.addAll(replicas);
+        this.nodes = List.copyOf(all);
         this.selector = selector;
         this.localRegion = localRegion;
         this.readFallback = readFallback;
@@ -73,6 +88,45 @@ final class Cluster {
         for (int i = 0; i < routed.length; i++) {
             routed[i] = new LongAdder();
         }
+    }
+
+    /**
+     * Makes {@code next} the master (a promotion the servers show, see {@code ReplicaMonitor}): new
+     * writes go there at once; connections held on the old master fail their next statement (a
+     * transaction there is lost with a clear error, never run again elsewhere); every other node is a
+     * replica, reads going to it while it replicates and is fresh.
+     *
+     * @return the previous master
+     */
+    synchronized Node follow(Node next) {
+        Node previous = master;
+        if (next == previous) {
+            return previous;
+        }
+        next.role(NodeRole.MASTER); // its writing pool first: once it is the master, writes borrow there
+        List<Node> rs = new java.util.ArrayList<>(nodes.size() - 1);
+        for (Node n : nodes) {
+            if (n != next) {
+                rs.add(n);
+            }
+        }
+        master = next;
+        replicas = List.copyOf(rs);
+        for (Node n : rs) {
+            n.role(NodeRole.REPLICA);
+        }
+        if (previous.health == io.lagwise.core.Health.UP) {
+            // judged as a master until now: no reads until a probe finds it replicating, and fresh
+            previous.lastError = "no longer the master; not yet seen replicating";
+            previous.health = io.lagwise.core.Health.REPLICATION_STOPPED;
+        }
+        masterChanges.increment();
+        return previous;
+    }
+
+    /** A write refused while {@link #writesRefused} says why. */
+    SQLException writeRefused(String why) {
+        return new SQLTransientConnectionException(name + ": write refused: " + why, "08004");
     }
 
     /** Writes routed to the master so far (the master budget's measure). */
@@ -188,6 +242,7 @@ final class Cluster {
     }
 
     private Node chooseSelected(Node failed) throws SQLException {
+        List<Node> replicas = this.replicas; // one list throughout, though a promotion be followed meanwhile
         if (replicas.isEmpty()) {
             return null;
         }

@@ -116,6 +116,10 @@ final class ConnectionRouting {
             apply(p); // preparing decides nothing for the next statement (SHOW WARNINGS, FOUND_ROWS())
             return p;
         }
+        String refused = cluster.writesRefused;
+        if (refused != null && mayWrite(p, kind)) {
+            throw cluster.writeRefused(refused);
+        }
         use(p);
         count(p, reason);
         if (mayWrite(p, kind)) {
@@ -203,7 +207,18 @@ final class ConnectionRouting {
                 if (write && capture != null) {
                     capture.beforeStatement(p); // made by route() for a write
                 }
-                T result = call.run(st.statement(), sql);
+                T result;
+                Node.Lease lease = p.lease;
+                if (lease != null) {
+                    lease.executingSince = started | 1; // never 0: 0 is "nothing runs"
+                }
+                try {
+                    result = call.run(st.statement(), sql);
+                } finally {
+                    if (lease != null) {
+                        lease.executingSince = 0;
+                    }
+                }
                 if (write || (implicitCommit && capture != null)) {
                     // a result set left open may write later (updateRow) or still stream its reply
                     boolean answered = !(result instanceof java.sql.ResultSet) && !Boolean.TRUE.equals(result);
@@ -277,6 +292,13 @@ final class ConnectionRouting {
      * out whether the server is gone.
      */
     SQLException failed(Physical p, SQLException e, long started) {
+        if (e.getErrorCode() == 1290 && !p.onReplica() && !closed) {
+            // ER_OPTION_PREVENTS_STATEMENT: read_only (or super_read_only). A switchover under way:
+            // the monitor follows the new master within a probe or two; this write is not run again.
+            return new SQLException(cluster.name + ": " + p.node.label() + " refused the write, being read-only (a switchover"
+                    + (cluster.master != p.node ? "; " + cluster.master.label() + " is the master now" : " under way? writes follow a promoted node")
+                    + "); it was not run again: " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
+        }
         if (!SqlErrors.isConnectionProblem(e) || closed) {
             return e;
         }
@@ -517,15 +539,23 @@ final class ConnectionRouting {
      */
     private boolean closedUnder(Physical p) {
         boolean closed;
-        try {
-            closed = p.conn.isClosed();
-        } catch (SQLException e) {
+        String lost = null;
+        if (p.deposed(cluster)) {
+            // A promotion was followed: nothing more runs on the old master, not even this
+            // transaction's commit (its writes would land where no replica follows).
             closed = true;
+            lost = p.node.url.hostAndPort() + ", which is no longer the master (" + cluster.master.label() + " is)";
+        } else {
+            try {
+                closed = p.conn.isClosed();
+            } catch (SQLException e) {
+                closed = true;
+            }
         }
         if (closed) {
             if (p == tx) {
                 endTransaction();
-                txLost = p.node.label();
+                txLost = lost != null ? lost : p.node.label();
             }
             drop(p);
         }
@@ -620,6 +650,9 @@ final class ConnectionRouting {
             return;
         }
         state.autoCommit = autoCommit;
+        if (autoCommit && tx != null && tx.deposed(cluster)) {
+            closedUnder(tx); // marks the transaction lost: switching auto-commit on must not commit it there
+        }
         if (autoCommit && txLost != null) {
             SQLException lost = transactionLost();
             txLost = null;
@@ -648,6 +681,9 @@ final class ConnectionRouting {
 
     void commit() throws SQLException {
         checkOpen();
+        if (tx != null && tx.deposed(cluster)) {
+            closedUnder(tx); // marks the transaction lost
+        }
         if (txLost != null) {
             SQLException lost = transactionLost();
             txLost = null;

@@ -90,10 +90,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         this.cluster = cluster;
         this.monitor = monitor;
         this.ticker = ticker;
-        List<Node> all = new ArrayList<>();
-        all.add(cluster.master);
-        all.addAll(cluster.replicas);
-        this.nodes = List.copyOf(all);
+        this.nodes = cluster.nodes;
     }
 
     /** A builder; see the class documentation for an example. */
@@ -165,10 +162,18 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
     public ClusterSnapshot cluster() {
         long now = ticker.read();
         List<NodeSnapshot> snapshots = new ArrayList<>(nodes.size());
-        for (Node n : nodes) {
+        Node master;
+        List<Node> replicas;
+        synchronized (cluster) { // the master and the replicas of one moment (a promotion may be followed)
+            master = cluster.master;
+            replicas = cluster.replicas;
+        }
+        snapshots.add(master.snapshot(now));
+        for (Node n : replicas) {
             snapshots.add(n.snapshot(now));
         }
-        return new ClusterSnapshot(cluster.name, Instant.now(), snapshots);
+        return new ClusterSnapshot(cluster.name, Instant.now(), snapshots, java.util.Optional.ofNullable(cluster.writesRefused),
+                cluster.masterChanges.sum());
     }
 
     Cluster router() {
@@ -283,6 +288,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         private ReplicaSelector selector = ReplicaSelector.preferLocal();
         private Duration connectTimeout = Duration.ofSeconds(3);
         private boolean degradedStart;
+        private boolean followPromotions = true;
         private long statementCacheSize = 10_000;
         private Ticker ticker = Ticker.system();
         private com.zaxxer.hikari.metrics.MetricsTrackerFactory poolMetrics;
@@ -713,6 +719,27 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         }
 
         /**
+         * Whether roles come from the servers (default true). Each probe then also reads whether the
+         * node takes writes ({@code read_only}; on MySQL also {@code super_read_only}) and which
+         * server it replicates from; the master is the writable node that replicates from no
+         * configured node ({@link io.lagwise.core.MasterElection}). When another configured node
+         * qualifies — a replica promoted by an operator, Orchestrator or MHA — writes go there
+         * within a probe interval or two, and follow it back when roles flip back. Lagwise never
+         * promotes a server: it follows. When two nodes qualify and the configured replicas do not
+         * settle which, or the master is read-only, writes are refused with an {@link SQLException}
+         * naming the servers; a transaction open on the old master is lost with a clear error and
+         * never run again.
+         *
+         * <p>False keeps the roles as configured, for set-ups where a virtual IP or a proxy moves to
+         * the new master instead (the URL then always names the master).
+         */
+        public Builder followPromotions(boolean follow) {
+            sealed();
+            this.followPromotions = follow;
+            return this;
+        }
+
+        /**
          * Whether {@link #build()} may succeed while some nodes cannot be reached: they start as down
          * (writes fail fast while the master is down; reads use the replicas that answer). Default
          * false: every node must answer at build time.
@@ -807,8 +834,8 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                         readYourWritesMaxWait, pinWindowMinimum, readYourWritesMasterBudget, ticker);
                 cluster.answerWindowNanos = 2 * monitorInterval.toNanos();
                 cluster.learnCapNanos = maxReplicationLag.toNanos();
-                ReplicaMonitor monitor = new ReplicaMonitor(name, m, rs, ticker, monitorInterval, probeTimeout,
-                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, cluster.pinWindow);
+                ReplicaMonitor monitor = new ReplicaMonitor(cluster, ticker, monitorInterval, probeTimeout,
+                        maxReplicationLag, heartbeatInterval, heartbeatTable, listeners, followPromotions);
                 monitor.probeAllOnce(); // routing starts informed
                 monitor.start();
                 LagwiseDataSource ds = new LagwiseDataSource(cluster, monitor, ticker);
@@ -823,9 +850,32 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
         }
 
         private Node node(NodeSpec spec, NodeRole role) {
+            HikariConfig first = poolConfig(spec, role);
+            poolConfig(spec, role == NodeRole.MASTER ? NodeRole.REPLICA : NodeRole.MASTER); // checked now, made on a promotion
+            String given = parameter(spec.url, "trackSessionState");
+            given = given != null ? given : pool.overriddenBy(spec.options.pool).dataSourceProperties.get("trackSessionState");
+            boolean tracksGtids = spec.url.driver() == JdbcUrl.Driver.MYSQL && TrackedGtids.DRIVER_PRESENT
+                    && (given == null || given.equalsIgnoreCase("true") || given.equalsIgnoreCase("yes"));
+            Properties monitor = new Properties();
+            String user = spec.options.username != null ? spec.options.username : username;
+            String pw = spec.options.password != null ? spec.options.password : password;
+            String monitorUser = monitorUsername != null ? monitorUsername : user;
+            String monitorPw = monitorUsername != null ? monitorPassword : pw;
+            if (monitorUser != null) {
+                monitor.setProperty("user", monitorUser);
+            }
+            if (monitorPw != null) {
+                monitor.setProperty("password", monitorPw);
+            }
+            return new Node(name, spec.url, role, spec.region, spec.options.backup,
+                    r -> r == role ? first : poolConfig(spec, r), tracksGtids, monitor, ticker);
+        }
+
+        /** The pool settings of a node in a role: a master's pool writes; a replica's is read-only, with a read timeout. */
+        private HikariConfig poolConfig(NodeSpec spec, NodeRole role) {
             PoolOptions p = pool.overriddenBy(spec.options.pool);
             HikariConfig c = new HikariConfig();
-            c.setPoolName(name + "." + (role == NodeRole.MASTER ? "master" : spec.setting) + "@" + spec.url.hostAndPort());
+            c.setPoolName(name + "." + (role == NodeRole.MASTER ? "master" : spec.setting.equals("master") ? "replica" : spec.setting) + "@" + spec.url.hostAndPort());
             c.setJdbcUrl(spec.url.url());
             String user = spec.options.username != null ? spec.options.username : username;
             String pw = spec.options.password != null ? spec.options.password : password;
@@ -880,7 +930,6 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             if (role == NodeRole.REPLICA && !replicaReadTimeout.isZero() && !hasParameter(spec.url, "socketTimeout")) {
                 c.addDataSourceProperty("socketTimeout", Long.toString(replicaReadTimeout.toMillis()));
             }
-            boolean tracksGtids = false;
             if (role == NodeRole.MASTER && spec.url.driver() == JdbcUrl.Driver.MYSQL && TrackedGtids.DRIVER_PRESENT) {
                 // MySQL Connector/J keeps the GTIDs each write reports, so read-your-writes needs no
                 // round trip to learn a write's position; a URL (or data source property) that says
@@ -890,24 +939,12 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
                 if (given == null) {
                     c.addDataSourceProperty("trackSessionState", "true");
                 }
-                tracksGtids = given == null || given.equalsIgnoreCase("true") || given.equalsIgnoreCase("yes");
             }
             p.dataSourceProperties.forEach(c::addDataSourceProperty);
-            Properties monitor = new Properties();
-            String monitorUser = monitorUsername != null ? monitorUsername : user;
-            String monitorPw = monitorUsername != null ? monitorPassword : pw;
-            if (monitorUser != null) {
-                monitor.setProperty("user", monitorUser);
-            }
-            if (monitorPw != null) {
-                monitor.setProperty("password", monitorPw);
-            }
             if (poolMetrics != null) {
                 c.setMetricsTrackerFactory(poolMetrics);
             }
-            Node node = new Node(name, spec.url, role, spec.region, spec.options.backup, c, monitor, ticker);
-            node.tracksGtids = tracksGtids;
-            return node;
+            return c;
         }
 
         private void check(Node n) throws SQLException {

@@ -36,11 +36,57 @@ final class Node implements ReplicaView {
 
     final String dataSourceName;
     final JdbcUrl url;
-    final NodeRole role;
+    /**
+     * What the node is now: as configured until the monitor follows a promotion ({@link
+     * Cluster#follow}). Its pool is the pool for that role (see {@link #role(NodeRole)}).
+     */
+    volatile NodeRole role;
     final String region;
     final boolean backup;
-    final HikariDataSource pool;
+    /** The pool of the current role. */
+    volatile HikariDataSource pool;
     final int maxPoolSize;
+    /** Each role's pool settings (a master's pool writes; a replica's is read-only, with a read timeout). */
+    private final java.util.function.Function<NodeRole, HikariConfig> configs;
+    /** Pools of a role the node left, closed once their last borrowed connection is back. */
+    private final java.util.List<HikariDataSource> draining = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Every borrowed connection, with the pool it came from (after a role change, evicting needs the owner). */
+    private final java.util.Map<Connection, Lease> leases = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Threads waiting in {@link #borrow()} for a connection: a node found down wakes them at once. */
+    private final java.util.Set<Waiter> waiters = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    /**
+     * A borrowed connection: its pool, and when the statement running on it began (ticker; 0 when
+     * none runs), so that the monitor can abort statements stuck on a server that stopped answering.
+     */
+    static final class Lease {
+        final HikariDataSource pool;
+        volatile long executingSince;
+
+        Lease(HikariDataSource pool) {
+            this.pool = pool;
+        }
+    }
+
+    /** A borrow that gave up waiting for the pool: the node was found down meanwhile. */
+    static final class GaveUp extends java.sql.SQLTransientConnectionException {
+        private static final long serialVersionUID = 1L;
+
+        GaveUp(String message) {
+            super(message, "08001");
+        }
+    }
+
+    /** A thread waiting for a pooled connection; woken (interrupted) when the node is found down. */
+    private static final class Waiter {
+        final Thread thread = Thread.currentThread();
+        boolean done;
+        boolean woken;
+    }
+    /** Whether this node's connections report each write's GTID when it is the master (MySQL Connector/J). */
+    final boolean tracksGtidsAsMaster;
+    /** What the last probe found about the node's role (followed promotions); null until one did. */
+    volatile io.lagwise.core.MasterElection.Evidence evidence;
     private final Ticker ticker;
     private final AtomicInteger inFlight = new AtomicInteger();
     final LongAdder statementsServed = new LongAdder();
@@ -95,7 +141,23 @@ final class Node implements ReplicaView {
     private volatile String downReason = "";
     private long backoff = FIRST_BACKOFF;
 
+    /** A node over one pool configuration, whatever its role (tests). */
     Node(String dataSourceName, JdbcUrl url, NodeRole role, String region, boolean backup, HikariConfig config,
+            Properties monitorCredentials, Ticker ticker) {
+        this(dataSourceName, url, role, region, backup, r -> {
+            HikariConfig copy = new HikariConfig();
+            config.copyStateTo(copy);
+            copy.setPoolName(config.getPoolName() + (r == role ? "" : "." + r.name().toLowerCase(java.util.Locale.ROOT)));
+            return copy;
+        }, false, monitorCredentials, ticker);
+    }
+
+    /**
+     * @param configs each role's pool settings, asked when the node first takes that role
+     * @param tracksGtidsAsMaster whether the master pool's connections report each write's GTID
+     */
+    Node(String dataSourceName, JdbcUrl url, NodeRole role, String region, boolean backup,
+            java.util.function.Function<NodeRole, HikariConfig> configs, boolean tracksGtidsAsMaster,
             Properties monitorCredentials, Ticker ticker) {
         this.dataSourceName = dataSourceName;
         this.monitorCredentials = monitorCredentials;
@@ -104,6 +166,10 @@ final class Node implements ReplicaView {
         this.region = region;
         this.backup = backup;
         this.ticker = ticker;
+        this.configs = configs;
+        this.tracksGtidsAsMaster = tracksGtidsAsMaster;
+        this.tracksGtids = tracksGtidsAsMaster && role == NodeRole.MASTER;
+        HikariConfig config = configs.apply(role);
         this.maxPoolSize = config.getMaximumPoolSize();
         this.pool = new HikariDataSource(config);
     }
@@ -117,6 +183,8 @@ final class Node implements ReplicaView {
         this.region = region;
         this.backup = backup;
         this.ticker = ticker;
+        this.configs = null;
+        this.tracksGtidsAsMaster = false;
         this.maxPoolSize = 10;
         this.pool = null;
         this.dialect = ServerDialect.MARIADB;
@@ -125,7 +193,7 @@ final class Node implements ReplicaView {
     /** {@code master db-oslo-1:3306} or {@code replica db-oslo-2:3306 (oslo)}: for messages. */
     String label() {
         return role == NodeRole.MASTER ? "master " + url.hostAndPort()
-                : "replica " + url.hostAndPort() + " (" + region + (backup ? ", backup" : "") + ")";
+                : "replica " + url.hostAndPort() + (region.isEmpty() ? "" : " (" + region + (backup ? ", backup" : "") + ")");
     }
 
     @Override
@@ -181,7 +249,8 @@ final class Node implements ReplicaView {
 
     /** Up, or down long enough that the next borrow should try it again. */
     boolean available() {
-        return !down || ticker.read() - retryAt >= 0;
+        // While the monitor finds it down, its probes (not a borrow waiting out a pool's timeout) find it back.
+        return !down || (health != Health.DOWN && ticker.read() - retryAt >= 0);
     }
 
     boolean isDown() {
@@ -203,15 +272,31 @@ final class Node implements ReplicaView {
      */
     Connection borrow() throws SQLException {
         Connection c;
+        HikariDataSource from = pool;
+        Waiter w = new Waiter();
+        waiters.add(w);
         try {
-            c = pool.getConnection();
+            c = from.getConnection();
         } catch (SQLException e) {
+            if (finish(w)) {
+                // the monitor (or another borrower) found the server gone while this one waited for
+                // the pool to connect: fail now, not at the end of the pool's connection timeout
+                SQLException down = new GaveUp(label() + " went down while this waited for a connection to it ("
+                        + downReason + ")");
+                down.addSuppressed(e);
+                throw down;
+            }
             if (SqlErrors.isServerUnreachable(e)) {
                 markDown(e);
             }
             throw e;
+        } catch (RuntimeException | Error e) {
+            finish(w);
+            throw e;
         }
+        finish(w);
         inFlight.incrementAndGet();
+        leases.put(c, new Lease(from)); // the role may change before it is back: eviction must find its pool
         if (down) {
             // The pool may hand out an idle connection without checking it: prove the server is back.
             boolean alive;
@@ -229,6 +314,80 @@ final class Node implements ReplicaView {
             markUp();
         }
         return c;
+    }
+
+    /** Ends a wait: whether it was woken (the interrupt is then cleared, having served its purpose). */
+    private boolean finish(Waiter w) {
+        waiters.remove(w);
+        boolean woken;
+        synchronized (w) {
+            w.done = true;
+            woken = w.woken;
+        }
+        if (woken) {
+            Thread.interrupted();
+        }
+        return woken;
+    }
+
+    /** Wakes every thread waiting for a connection to this node (it is down: they fail at once). */
+    private void wakeWaiters() {
+        for (Waiter w : waiters) {
+            synchronized (w) {
+                if (!w.done) {
+                    w.woken = true;
+                    w.thread.interrupt(); // HikariCP gives up its wait on an interrupt
+                }
+            }
+        }
+    }
+
+    /** The lease of a connection borrowed here; null if it is not (any more). */
+    Lease lease(Connection c) {
+        return c == null ? null : leases.get(c);
+    }
+
+    /**
+     * Aborts every statement running on this node ({@link Connection#abort}): the monitor found it
+     * not answering, so they would wait out their socket timeouts. A read aborted so runs again on
+     * another node; a write fails, naming the node, and is never run again.
+     *
+     * @return how many were aborted
+     */
+    int abortRunning() {
+        java.util.List<Connection> running = new java.util.ArrayList<>();
+        for (java.util.Map.Entry<Connection, Lease> e : leases.entrySet()) {
+            if (e.getValue().executingSince != 0) {
+                running.add(e.getKey());
+            }
+        }
+        if (running.isEmpty()) {
+            return 0;
+        }
+        java.util.List<Connection> toAbort = new java.util.ArrayList<>();
+        for (Connection c : running) {
+            // MariaDB Connector/J's abort first connects to the server to send KILL, which a frozen
+            // server never answers: its socket is closed instead, which frees the reading thread at once
+            if (!DriverSockets.close(c)) {
+                toAbort.add(c);
+            }
+        }
+        if (!toAbort.isEmpty()) {
+            // on a thread of its own: a driver's abort may wait on the server it gives up on
+            Thread aborter = new Thread(() -> {
+                for (Connection c : toAbort) {
+                    try {
+                        c.abort(Runnable::run);
+                    } catch (SQLException | RuntimeException failure) {
+                        log.debug("{}: aborting a statement on {} failed: {}", dataSourceName, label(), failure.toString());
+                    }
+                }
+            }, "lagwise-" + dataSourceName + "-abort");
+            aborter.setDaemon(true);
+            aborter.start();
+        }
+        log.warn("{}: aborted {} statement(s) running on {}, which stopped answering", dataSourceName, running.size(), label());
+        return running.size();
     }
 
     /**
@@ -316,14 +475,71 @@ final class Node implements ReplicaView {
         } catch (SQLException e) {
             log.debug("{}: closing a connection of {} failed: {}", dataSourceName, label(), e.toString());
         }
+        leases.remove(c);
+        if (!draining.isEmpty()) {
+            closeDrained();
+        }
     }
 
     /** Gives back a connection that broke: the pool drops it instead of handing it out again. */
     void evict(Connection c) {
         inFlight.decrementAndGet();
-        pool.evictConnection(c);
+        Lease lease = leases.remove(c);
+        (lease != null ? lease.pool : pool).evictConnection(c);
+        if (!draining.isEmpty()) {
+            closeDrained();
+        }
     }
 
+    /**
+     * Takes a new role (a promotion followed, or a demotion): later borrows use that role's pool,
+     * made on first use; the previous role's pool takes no more borrows and closes once the
+     * connections borrowed from it are back (a transaction on it fails on its next statement: see
+     * {@code ConnectionRouting}). The tracking of write GTIDs follows the role.
+     */
+    synchronized void role(NodeRole next) {
+        if (next == role) {
+            return;
+        }
+        HikariDataSource previous = pool;
+        HikariDataSource reused = null;
+        for (HikariDataSource d : draining) {
+            if (d.getPoolName().equals(configs.apply(next).getPoolName())) {
+                reused = d; // flipped back before the old pool drained: take it up again
+            }
+        }
+        if (reused != null) {
+            draining.remove(reused);
+            pool = reused;
+        } else {
+            pool = new HikariDataSource(configs.apply(next));
+        }
+        role = next;
+        tracksGtids = tracksGtidsAsMaster && next == NodeRole.MASTER;
+        draining.add(previous);
+        try {
+            previous.getHikariPoolMXBean().softEvictConnections(); // idle ones close now, borrowed ones on return
+        } catch (RuntimeException e) {
+            log.debug("{}: evicting the {} pool of {}: {}", dataSourceName, previous.getPoolName(), label(), e.toString());
+        }
+        closeDrained();
+    }
+
+    /** Closes the pools of a left role whose borrowed connections are all back. */
+    void closeDrained() {
+        for (HikariDataSource d : draining) {
+            com.zaxxer.hikari.HikariPoolMXBean bean = d.getHikariPoolMXBean();
+            if (bean == null || bean.getActiveConnections() == 0) {
+                if (draining.remove(d)) {
+                    // on a thread of its own: closing waits for the pool's connection attempts, which
+                    // to a dead server take up to the connect timeout
+                    Thread closer = new Thread(d::close, "lagwise-" + dataSourceName + "-pool-closer");
+                    closer.setDaemon(true);
+                    closer.start();
+                }
+            }
+        }
+    }
     /**
      * Marks the node down, or, when a retry after the backoff failed, doubles the backoff (1 s up to
      * 30 s). Failures of other threads in the same outage do not double it.
@@ -337,6 +553,7 @@ final class Node implements ReplicaView {
             retryAt = now + backoff;
             down = true; // after retryAt: a reader that sees down sees its retry time
             log.warn("{}: {} is down: {}", dataSourceName, label(), downReason);
+            wakeWaiters();
         } else if (now - retryAt >= 0) {
             backoff = Math.min(backoff * 2, MAX_BACKOFF);
             retryAt = now + backoff;
@@ -353,6 +570,10 @@ final class Node implements ReplicaView {
 
     void close() {
         pool.close();
+        for (HikariDataSource d : draining) {
+            d.close();
+        }
+        draining.clear();
     }
 
     @Override

@@ -11,6 +11,10 @@ final class Physical {
 
     final Node node;
     final Connection conn;
+    /** The role it was borrowed for: a node's role may change while it is held (a promotion followed). */
+    private final NodeRole role;
+    /** Its lease from the node (null for connections not borrowed through one, in tests). */
+    final Node.Lease lease;
     boolean autoCommit = true;
     boolean readOnly;
     int isolation = -1;
@@ -27,16 +31,27 @@ final class Physical {
     boolean typeMapApplied;
 
     Physical(Node node, Connection conn) {
+        this(node, conn, node.role);
+    }
+
+    Physical(Node node, Connection conn, NodeRole role) {
         this.node = node;
         this.conn = conn;
+        this.role = role;
+        this.lease = node.lease(conn);
     }
 
     boolean onReplica() {
-        return node.role == NodeRole.REPLICA;
+        return role == NodeRole.REPLICA;
     }
 
     NodeRole role() {
-        return node.role;
+        return role;
+    }
+
+    /** A master connection to a node that is no longer the master (a promotion was followed). */
+    boolean deposed(Cluster cluster) {
+        return role == NodeRole.MASTER && node != cluster.master;
     }
 
     @Override

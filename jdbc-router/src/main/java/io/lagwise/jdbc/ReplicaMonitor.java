@@ -5,6 +5,7 @@ import io.lagwise.core.GtidSet;
 import io.lagwise.core.GtidTimeline;
 import io.lagwise.core.Health;
 import io.lagwise.core.LagSource;
+import io.lagwise.core.MasterElection;
 import io.lagwise.core.NodeRole;
 import io.lagwise.core.Ticker;
 import java.sql.Connection;
@@ -62,8 +63,9 @@ final class ReplicaMonitor implements AutoCloseable {
     private static final long MAX_DOWN_INTERVAL = TimeUnit.SECONDS.toNanos(5);
 
     private final String name;
-    private final Node master;
-    private final List<Node> replicas;
+    private final Cluster cluster;
+    /** Whether roles come from the servers ({@code followPromotions}): each probe reads them, and an election follows. */
+    private final boolean follow;
     private final Ticker ticker;
     private final long intervalNanos;
     private final Duration probeTimeout;
@@ -73,7 +75,8 @@ final class ReplicaMonitor implements AutoCloseable {
     private final String instance;
     private final List<ClusterListener> listeners;
     private final PinWindow pinWindow;
-    private final GtidTimeline timeline = new GtidTimeline(4096);
+    /** The master's positions as first seen; a new one when a promotion is followed. */
+    private volatile GtidTimeline timeline = new GtidTimeline(4096);
     private final ScheduledExecutorService threads;
     private volatile boolean closed;
     private volatile boolean heartbeatsOn;
@@ -82,12 +85,12 @@ final class ReplicaMonitor implements AutoCloseable {
     private volatile long heartbeatSeq;
     private volatile long heartbeatWrittenAt;
 
-    ReplicaMonitor(String name, Node master, List<Node> replicas, Ticker ticker, Duration interval,
-            Duration probeTimeout, Duration maxLag, Duration heartbeatInterval, String heartbeatTable,
-            List<ClusterListener> listeners, PinWindow pinWindow) {
-        this.name = name;
-        this.master = master;
-        this.replicas = replicas;
+    ReplicaMonitor(Cluster cluster, Ticker ticker, Duration interval, Duration probeTimeout, Duration maxLag,
+            Duration heartbeatInterval, String heartbeatTable, List<ClusterListener> listeners, boolean follow) {
+        this.name = cluster.name;
+        this.cluster = cluster;
+        this.follow = follow;
+        PinWindow pinWindow = cluster.pinWindow;
         this.ticker = ticker;
         this.intervalNanos = interval.toNanos();
         this.probeTimeout = probeTimeout;
@@ -98,8 +101,9 @@ final class ReplicaMonitor implements AutoCloseable {
         this.instance = Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE);
         this.listeners = List.copyOf(listeners);
         this.pinWindow = pinWindow;
-        // One prober per node, plus, with heartbeats, the writer and one waiter per replica.
-        int threadCount = 1 + replicas.size() * (heartbeatInterval == null ? 1 : 2) + (heartbeatInterval == null ? 0 : 1);
+        // One prober per node, plus, with heartbeats, the writer and one waiter per node (any may be a replica).
+        int nodes = cluster.nodes.size();
+        int threadCount = nodes * (heartbeatInterval == null ? 1 : 2) + (heartbeatInterval == null ? 0 : 1);
         this.threads = Executors.newScheduledThreadPool(threadCount, r -> {
             Thread t = new Thread(r, "lagwise-" + name + "-monitor");
             t.setDaemon(true);
@@ -109,15 +113,14 @@ final class ReplicaMonitor implements AutoCloseable {
 
     void start() {
         long jitter = ThreadLocalRandom.current().nextLong(Math.max(1, intervalNanos));
-        threads.scheduleWithFixedDelay(new Probe(master), jitter, intervalNanos, TimeUnit.NANOSECONDS);
-        for (Node r : replicas) {
-            threads.scheduleWithFixedDelay(new Probe(r), jitter, intervalNanos, TimeUnit.NANOSECONDS);
+        for (Node n : cluster.nodes) {
+            threads.scheduleWithFixedDelay(new Probe(n), jitter, intervalNanos, TimeUnit.NANOSECONDS);
         }
         if (heartbeatInterval != null) {
             heartbeatsOn = true;
             List<HeartbeatWaiter> waiters = new java.util.ArrayList<>();
-            for (Node r : replicas) {
-                waiters.add(new HeartbeatWaiter(r));
+            for (Node n : cluster.nodes) {
+                waiters.add(new HeartbeatWaiter(n));
             }
             threads.scheduleWithFixedDelay(new HeartbeatWriter(waiters), jitter, heartbeatInterval.toNanos(),
                     TimeUnit.NANOSECONDS);
@@ -126,9 +129,8 @@ final class ReplicaMonitor implements AutoCloseable {
 
     /** Probes every node once, now, on the caller's thread: at build time, so routing starts informed. */
     void probeAllOnce() {
-        new Probe(master).run();
-        for (Node r : replicas) {
-            new Probe(r).run();
+        for (Node n : cluster.nodes) {
+            new Probe(n).run();
         }
     }
 
@@ -162,6 +164,87 @@ final class ReplicaMonitor implements AutoCloseable {
             throw e;
         }
         return c;
+    }
+
+    /**
+     * Takes one probe's word on a node's role and decides, over every node's latest word, which node
+     * is the master ({@link MasterElection}): follows a promotion, follows it back, or refuses writes
+     * while two nodes qualify or the master will not take them. Synchronized: probes of different
+     * nodes run on different threads.
+     */
+    private synchronized void elect(Node observed, MasterElection.Evidence evidence) {
+        observed.evidence = evidence;
+        if (closed) {
+            return;
+        }
+        List<Node> nodes = cluster.nodes;
+        List<MasterElection.Evidence> words = new java.util.ArrayList<>(nodes.size());
+        for (Node n : nodes) {
+            MasterElection.Evidence e = n.evidence;
+            words.add(e != null ? e : MasterElection.Evidence.silent(0));
+        }
+        Node current = cluster.master;
+        MasterElection.Outcome outcome = MasterElection.decide(nodes.indexOf(current), words);
+        switch (outcome.verdict()) {
+            case KEEP -> refuseWrites(null);
+            case FOLLOW -> {
+                Node next = nodes.get(outcome.master());
+                Node previous = cluster.follow(next);
+                timeline = new GtidTimeline(4096); // positions as the new master writes them
+                refuseWrites(null);
+                log.info("{}: following a promotion: {} is the master now (was {}: {}); writes go there,"
+                        + " a transaction open on the old master is lost", name, next.label(),
+                        previous.url.hostAndPort(), previous.isDown() ? "down" : words.get(nodes.indexOf(previous)).writable()
+                                ? "writable, but fewer configured replicas follow it" : "read-only");
+                long now = ticker.read();
+                for (ClusterListener l : listeners) {
+                    try {
+                        l.masterChanged(next.snapshot(now), previous.snapshot(now));
+                    } catch (RuntimeException e) {
+                        log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+                    }
+                }
+                judge(next, Health.UP, "");
+            }
+            case SPLIT_BRAIN -> {
+                List<String> servers = new java.util.ArrayList<>();
+                for (int i : outcome.qualified()) {
+                    servers.add(nodes.get(i).url.hostAndPort() + (nodes.get(i) == current ? " (the master until now)" : ""));
+                }
+                refuseWrites("split brain: " + String.join(" and ", servers) + " are all writable and replicate from"
+                        + " no configured node, and as many configured replicas follow each; writes are refused until"
+                        + " all but one are read-only or replicate from it");
+            }
+            case NONE -> {
+                MasterElection.Evidence word = words.get(nodes.indexOf(current));
+                // A master that does not answer fails writes as down (at once, naming it); one that
+                // answers but will not take writes is refused here, never sent a write.
+                refuseWrites(!word.answered() ? null : word.writable()
+                        ? current.label() + " replicates from another configured node and no configured node qualifies as master"
+                        : current.label() + " is read-only, and no other configured node is writable without replicating from one");
+            }
+        }
+    }
+
+    /** Sets why writes are refused (null: they are not), logging and telling listeners when that changes. */
+    private void refuseWrites(String why) {
+        String before = cluster.writesRefused;
+        if (java.util.Objects.equals(before, why)) {
+            return;
+        }
+        cluster.writesRefused = why;
+        if (why != null) {
+            log.warn("{}: writes refused: {}", name, why);
+        } else {
+            log.info("{}: writes accepted again by {}", name, cluster.master.label());
+        }
+        for (ClusterListener l : listeners) {
+            try {
+                l.writesRefused(java.util.Optional.ofNullable(why));
+            } catch (RuntimeException e) {
+                log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+            }
+        }
     }
 
     /** Applies a probe's verdict, telling the router and the listeners when the health changes. */
@@ -227,11 +310,56 @@ final class ReplicaMonitor implements AutoCloseable {
                 }
                 downInterval = 0;
                 node.answeredAt = ticker.read();
+                if (follow) {
+                    elect(node, role);
+                }
             } catch (SQLException | RuntimeException e) {
                 closeConnection();
                 downInterval = downInterval == 0 ? intervalNanos * 2 : Math.min(downInterval * 2, MAX_DOWN_INTERVAL);
                 skipUntil = ticker.read() + downInterval;
                 judge(node, Health.DOWN, SqlErrors.describe(e));
+                if (e instanceof SQLException se && SqlErrors.isTimeout(se)) {
+                    // it stopped answering (frozen, or cut off): what runs there would wait out its
+                    // socket timeout; aborted, a read runs again elsewhere and a write fails by name
+                    node.abortRunning();
+                }
+                if (follow) {
+                    MasterElection.Evidence last = node.evidence;
+                    elect(node, MasterElection.Evidence.silent(last == null ? 0 : last.serverId()));
+                }
+            }
+        }
+
+        /** What this probe found about the node's role (when roles are followed). */
+        private MasterElection.Evidence role;
+        /** The source server id the replica status showed in this probe (0: none, or not asked). */
+        private long sourceServerId;
+        private boolean statusDenied;
+
+        /** Reads the node's role: its id, whether it takes writes; the source comes from the replica status. */
+        private void readRole(boolean statusRead) throws SQLException {
+            ServerDialect dialect = node.dialect;
+            if (!statusRead) {
+                sourceServerId = 0;
+                try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(dialect.replicaStatus)) {
+                    if (rs.next()) {
+                        sourceServerId = rs.getLong(dialect.sourceServerIdColumn);
+                    }
+                } catch (SQLException e) {
+                    if (!SqlErrors.isAccessDenied(e)) {
+                        throw e;
+                    }
+                    if (!statusDenied) { // the monitor user lacks REPLICATION CLIENT / SLAVE MONITOR here
+                        statusDenied = true;
+                        log.warn("{}: cannot read the replica status of {} ({}): it counts as replicating from no node;"
+                                + " grant the monitor user REPLICATION CLIENT (MySQL) or SLAVE MONITOR (MariaDB)",
+                                name, node.label(), SqlErrors.describe(e));
+                    }
+                }
+            }
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(dialect.roleQuery)) {
+                rs.next();
+                role = new MasterElection.Evidence(true, !rs.getBoolean(2), rs.getLong(1), sourceServerId);
             }
         }
 
@@ -245,8 +373,15 @@ final class ReplicaMonitor implements AutoCloseable {
             }
             if (node.role == NodeRole.MASTER) {
                 probeMaster();
+                if (follow) {
+                    readRole(false);
+                }
             } else {
+                sourceServerId = 0;
                 probeReplica();
+                if (follow) {
+                    readRole(true);
+                }
             }
         }
 
@@ -305,6 +440,7 @@ final class ReplicaMonitor implements AutoCloseable {
                     judge(node, Health.REPLICATION_STOPPED, "not configured as a replica");
                     return;
                 }
+                sourceServerId = rs.getLong(dialect.sourceServerIdColumn);
                 String prefix = dialect.threadColumnPrefix;
                 // "Connecting" is not stopped: the master may be down, and then the replica is as fresh
                 // as anything; if the master is up but out of its reach, the GTID timeline shows the lag.
@@ -325,6 +461,7 @@ final class ReplicaMonitor implements AutoCloseable {
                 node.knownPosition = applied; // the probe's word, even if lower: a replica may have been reset
             }
             // Without GTIDs on the master every position is empty: the timeline would say 0 whatever the lag.
+            Node master = cluster.master;
             long timelineLag = applied != null && master.writesGtids ? timeline.lagNanos(applied, now) : -1;
             node.timelineLagNanos = timelineLag;
             long heartbeat = node.heartbeatLagNanos;
@@ -354,7 +491,7 @@ final class ReplicaMonitor implements AutoCloseable {
                     pinWindow.record(lag + 1_000_000_000L, now);
                 }
             }
-            pinWindow.publish(replicas);
+            pinWindow.publish(cluster.replicas);
         }
 
         private void sampleRoundTrip(long nanos) {
@@ -388,6 +525,8 @@ final class ReplicaMonitor implements AutoCloseable {
         private Connection connection;
         private long seq;
 
+        private Node writingTo;
+
         HeartbeatWriter(List<HeartbeatWaiter> waiters) {
             this.waiters = waiters;
         }
@@ -397,6 +536,17 @@ final class ReplicaMonitor implements AutoCloseable {
             if (closed || !heartbeatsOn) {
                 return;
             }
+            Node master = cluster.master;
+            if (writingTo != master && connection != null) {
+                // a promotion was followed: heartbeats go to the new master
+                try {
+                    connection.close();
+                } catch (SQLException ignored) {
+                    // gone already
+                }
+                connection = null;
+            }
+            writingTo = master;
             try {
                 if (connection == null) {
                     connection = open(master);
@@ -479,7 +629,8 @@ final class ReplicaMonitor implements AutoCloseable {
             String gtid = heartbeatGtid; // written last: the sequence and time read after it are as new
             long seq = heartbeatSeq;
             long written = heartbeatWrittenAt;
-            if (closed || !heartbeatsOn || node.health == Health.DOWN) {
+            Node master = cluster.master;
+            if (closed || !heartbeatsOn || node.health == Health.DOWN || node == master) {
                 return;
             }
             long waitNanos = Math.min(probeTimeout.toNanos(), maxLagNanos * 2);

@@ -42,8 +42,12 @@ final class ServerConnections {
             throw cluster.masterDown();
         }
         try {
-            master = new Physical(node, node.borrow());
+            master = new Physical(node, node.borrow(), io.lagwise.core.NodeRole.MASTER);
         } catch (SQLException e) {
+            if (e instanceof Node.GaveUp) {
+                // found down (by the monitor, or another borrow) while this one waited for the pool
+                throw new SQLTransientConnectionException(cluster.name + ": cannot reach " + e.getMessage(), "08001", e);
+            }
             throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(e) : cluster.masterBusy(e);
         }
         return master;
@@ -56,7 +60,7 @@ final class ServerConnections {
      */
     Physical borrowReplica(Node node) throws SQLException {
         try {
-            replica = new Physical(node, node.borrow());
+            replica = new Physical(node, node.borrow(), io.lagwise.core.NodeRole.REPLICA);
             return replica;
         } catch (SQLException e) {
             if (!(e instanceof SQLTransientConnectionException) && !SqlErrors.isConnectionProblem(e)) {

@@ -23,6 +23,12 @@ final class SqlErrors {
      * ({@code SIGNAL SQLSTATE '45000'} from a trigger, {@code HZ000} for a packet too big), and the
      * connection is fine.
      */
+    /** Whether the server refused for want of a privilege (1227 {@code ER_SPECIFIC_ACCESS_DENIED_ERROR}, 1142, 1143, 1044). */
+    static boolean isAccessDenied(SQLException e) {
+        int code = e.getErrorCode();
+        return code == 1227 || code == 1142 || code == 1143 || code == 1044;
+    }
+
     static boolean isConnectionProblem(SQLException e) {
         String outer = e.getSQLState();
         boolean stateless = outer == null || outer.isEmpty();
