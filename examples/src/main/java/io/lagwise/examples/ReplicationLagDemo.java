@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * write workload through Lagwise and prints, live, what its monitor sees while the demo stops and
  * restarts oslo's replication ({@link LiveClusterView}). Part three has users update a value and read
  * it back at once: a naive read/write split shows them stale data, Lagwise none
- * ({@link ReadYourWritesView}).
+ * ({@link ReadYourWritesView}). Part four is a failover: the master dies, a replica is promoted,
+ * writes resume there, and the old master comes back read-only ({@link FailoverView}).
  *
  * <p>Run it from the project root: {@code mvn -q -Pdemo -pl examples -am package -DskipTests}.
  * Options (as {@code -Ddemo.args="--rows 200"}): {@code --rows N} (default 100),
@@ -37,7 +38,7 @@ public final class ReplicationLagDemo {
 
     /** What one run measured, per replica, in declaration order, and the live frames of part two. */
     record Result(Duration startup, String server, Map<String, Row> rows, List<LiveClusterView.Frame> frames,
-            List<ReadYourWritesView.Run> readYourWrites) {}
+            List<ReadYourWritesView.Run> readYourWrites, FailoverView.Result failover) {}
 
     /** One replica's line of the table. */
     record Row(String name, String region, Duration roundTrip, LagSamples lag, int sbmSamples, int sbmZero,
@@ -111,7 +112,8 @@ public final class ReplicationLagDemo {
                 out.println();
                 List<LiveClusterView.Frame> frames = LiveClusterView.run(topology, livePhase, out);
                 List<ReadYourWritesView.Run> ryw = ReadYourWritesView.run(topology, 4, 40, out);
-                return new Result(topology.startupTime(), topology.serverDescription(), result, frames, ryw);
+                FailoverView.Result failover = FailoverView.run(topology, out);
+                return new Result(topology.startupTime(), topology.serverDescription(), result, frames, ryw, failover);
             }
         }
     }

@@ -57,5 +57,14 @@ class ReplicationLagDemoTest {
             assertThat(run.onReplicas()).as(run.name() + ": on the local replica").isGreaterThanOrEqualTo(run.reads() * 9 / 10);
         }
         assertThat(printed).contains("Frankfurt, the master 40 ms away").contains("read after write p50");
+
+        // Part four: the failover is followed, writes resume on the promoted replica, the old master takes none.
+        FailoverView.Result failover = result.failover();
+        assertThat(failover.resumedOn()).isEqualTo(failover.promotedServerId());
+        assertThat(failover.resumedAfterMillis()).as("writes resume within 2 probe intervals and a probe timeout")
+                .isBetween(0L, 1500L);
+        assertThat(failover.writesOnOldMasterAfter()).isZero();
+        assertThat(failover.firstFailure()).as("failures name the master").contains("127.0.0.1:");
+        assertThat(printed).contains("is the master now").contains("the old master comes back, read-only");
     }
 }

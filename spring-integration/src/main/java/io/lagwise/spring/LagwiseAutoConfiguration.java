@@ -107,6 +107,7 @@ public final class LagwiseAutoConfiguration {
         apply("connectTimeout", () -> b.connectTimeout(p.getConnectTimeout()));
         apply("replicaReadTimeout", () -> b.replicaReadTimeout(p.getReplicaReadTimeout()));
         b.allowDegradedStart(p.isAllowDegradedStart());
+        b.followPromotions(p.isFollowPromotions());
         apply("statementCacheSize", () -> b.statementCacheSize(p.getStatementCacheSize()));
         b.pool(o -> pool("pool", o, p.getPool()));
 

@@ -12,7 +12,8 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
  * Actuator health of a {@link LagwiseDataSource}, as {@code lagwise} under {@code /actuator/health}:
- * DOWN when the master is unreachable (writes fail); UP otherwise, even with replicas down, lagging
+ * DOWN when the master is unreachable or writes are refused (a split brain, a read-only master: writes
+ * fail); UP otherwise, even with replicas down, lagging
  * or stopped, since reads then fall back. Details per node: role, region, backup, health, up,
  * lag in ms and its source, Seconds_Behind_Master, round-trip time in ms, pool use, last error.
  * Reads the monitor's last snapshot: it never queries a server itself.
@@ -38,12 +39,15 @@ public final class LagwiseHealthIndicator implements HealthIndicator {
         }
         ClusterSnapshot cluster = dataSource.cluster();
         NodeSnapshot master = cluster.master();
-        var health = master.health() == Health.DOWN
+        boolean refused = cluster.writesRefused().isPresent();
+        var health = master.health() == Health.DOWN || refused
                 ? org.springframework.boot.health.contributor.Health.down()
                 : org.springframework.boot.health.contributor.Health.up();
         long readable = cluster.replicas().stream().filter(r -> r.health() == Health.UP).count();
         health.withDetail("name", cluster.name());
-        health.withDetail("writes", master.health() == Health.DOWN ? "failing: the master is unreachable" : "master");
+        health.withDetail("writes", refused ? "refused: " + cluster.writesRefused().get()
+                : master.health() == Health.DOWN ? "failing: the master is unreachable" : "master " + master.name());
+        health.withDetail("masterChanges", cluster.masterChanges());
         health.withDetail("reads", readable > 0 ? readable + " of " + cluster.replicas().size() + " replicas"
                 : master.health() == Health.DOWN ? "none" : "master (no replica can take reads)");
         Map<String, Object> nodes = new LinkedHashMap<>();

@@ -28,6 +28,7 @@ import java.util.function.ToDoubleFunction;
  *   <li>{@code lagwise.node.up} (gauge): 1 when reachable, else 0</li>
  *   <li>{@code lagwise.node.readable} (gauge): 1 when the node takes reads now (replicas: healthy and fresh), else 0</li>
  *   <li>{@code lagwise.node.statements} (counter): statements run on the node</li>
+ *   <li>{@code lagwise.node.master} (gauge): 1 for the node writes go to now (after a followed promotion, the promoted one), else 0</li>
  * </ul>
  * Per data source, tagged {@code datasource}:
  * <ul>
@@ -81,7 +82,15 @@ public final class LagwiseMetrics implements MeterBinder {
                     .tags(tags).description("1 when the node takes reads now, else 0").register(registry);
             FunctionCounter.builder("lagwise.node.statements", this, m -> m.node(nodeName, NodeSnapshot::statementsServed))
                     .tags(tags).description("Statements run on the node").register(registry);
+            Gauge.builder("lagwise.node.master", this, m -> m.snapshot().master().name().equals(nodeName) ? 1 : 0)
+                    .tags(tags).description("1 for the node writes go to now (a followed promotion moves it; the role tag is the configured one), else 0")
+                    .register(registry);
         }
+        FunctionCounter.builder("lagwise.master.changes", this, m -> m.snapshot().masterChanges())
+                .tags("datasource", name).description("Promotions followed since start").register(registry);
+        Gauge.builder("lagwise.writes.refused", this, m -> m.snapshot().writesRefused().isPresent() ? 1 : 0)
+                .tags("datasource", name).description("1 while writes are refused (split brain, read-only master), else 0")
+                .register(registry);
         for (RouteReason reason : RouteReason.values()) {
             FunctionCounter.builder("lagwise.statements.routed", dataSource, ds -> ds.routingStats().routed(reason))
                     .tags("datasource", name, "kind", reason.isRead() ? "read" : "write",

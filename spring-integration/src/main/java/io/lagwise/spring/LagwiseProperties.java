@@ -113,6 +113,14 @@ public class LagwiseProperties {
     private boolean allowDegradedStart;
 
     /**
+     * Whether roles come from the servers: a replica promoted by operators or a failover tool
+     * (writable, replicating from no configured node) becomes the master for writes, and a split
+     * brain refuses writes naming the servers. Off keeps the roles as configured (a virtual IP or
+     * proxy that moves to the new master).
+     */
+    private boolean followPromotions = true;
+
+    /**
      * How many SQL texts keep their read/write classification cached.
      */
     private long statementCacheSize = 10_000L;
@@ -265,6 +273,16 @@ public class LagwiseProperties {
         this.allowDegradedStart = allowDegradedStart;
     }
 
+    /** Returns: whether roles come from the servers (promotions followed, split brains refused). */
+    public boolean isFollowPromotions() {
+        return followPromotions;
+    }
+
+    /** Sets: whether roles come from the servers (promotions followed, split brains refused). */
+    public void setFollowPromotions(boolean followPromotions) {
+        this.followPromotions = followPromotions;
+    }
+
     /** Returns: how many SQL texts keep their read/write classification cached. */
     public long getStatementCacheSize() {
         return statementCacheSize;
@@ -303,7 +321,7 @@ public class LagwiseProperties {
                 + ", maxReplicationLag=" + maxReplicationLag + ", consistency=" + consistency
                 + ", readFallback=" + readFallback + ", latencyWindow=" + latencyWindow
                 + ", connectTimeout=" + connectTimeout + ", replicaReadTimeout=" + replicaReadTimeout
-                + ", allowDegradedStart=" + allowDegradedStart + ", statementCacheSize=" + statementCacheSize
+                + ", allowDegradedStart=" + allowDegradedStart + ", followPromotions=" + followPromotions + ", statementCacheSize=" + statementCacheSize
                 + ", pool=" + pool + ", monitor=" + monitor + ", readYourWrites=" + readYourWrites + ", web=" + web + "]";
     }
 

@@ -45,6 +45,7 @@ final class SettingProperties {
             global("connectTimeout", "lagwise.connect-timeout", "a positive duration, e.g. 3s"),
             global("replicaReadTimeout", "lagwise.replica-read-timeout", "a duration, e.g. 30s (0 turns it off)"),
             global("allowDegradedStart", "lagwise.allow-degraded-start", "true or false"),
+            global("followPromotions", "lagwise.follow-promotions", "true or false"),
             global("statementCacheSize", "lagwise.statement-cache-size", "a number of 1 or more, e.g. 10000"),
             global("monitorInterval", "lagwise.monitor.interval", "a duration of at least 10ms, e.g. 250ms"),
             global("probeTimeout", "lagwise.monitor.probe-timeout", "a duration of at least 50ms, e.g. 1s"),

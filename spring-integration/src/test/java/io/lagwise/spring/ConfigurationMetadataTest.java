@@ -40,6 +40,7 @@ class ConfigurationMetadataTest {
                 "lagwise.connect-timeout",
                 "lagwise.replica-read-timeout",
                 "lagwise.allow-degraded-start",
+                "lagwise.follow-promotions",
                 "lagwise.statement-cache-size",
                 "lagwise.master.pool.maximum-pool-size",
                 "lagwise.master.pool.minimum-idle",

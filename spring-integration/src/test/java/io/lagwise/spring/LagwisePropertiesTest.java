@@ -214,6 +214,7 @@ class LagwisePropertiesTest {
         source.put("lagwise.connect-timeout", "2s");
         source.put("lagwise.replica-read-timeout", "10s");
         source.put("lagwise.allow-degraded-start", "true");
+        source.put("lagwise.follow-promotions", "false");
         source.put("lagwise.statement-cache-size", "500");
         source.put("lagwise.pool.maximum-pool-size", "8");
         source.put("lagwise.pool.minimum-idle", "1");
@@ -246,6 +247,7 @@ class LagwisePropertiesTest {
         assertThat(p.getConnectTimeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(p.getReplicaReadTimeout()).isEqualTo(Duration.ofSeconds(10));
         assertThat(p.isAllowDegradedStart()).isTrue();
+        assertThat(p.isFollowPromotions()).isFalse();
         assertThat(p.getStatementCacheSize()).isEqualTo(500);
         assertThat(p.getPool().getMaximumPoolSize()).isEqualTo(8);
         assertThat(p.getPool().getMinimumIdle()).isEqualTo(1);

@@ -43,6 +43,7 @@ class SettingPropertiesTest {
         "connectTimeout                      | lagwise.connect-timeout",
         "replicaReadTimeout                  | lagwise.replica-read-timeout",
         "allowDegradedStart                  | lagwise.allow-degraded-start",
+        "followPromotions                    | lagwise.follow-promotions",
         "statementCacheSize                  | lagwise.statement-cache-size",
         "monitorInterval                     | lagwise.monitor.interval",
         "probeTimeout                        | lagwise.monitor.probe-timeout",
