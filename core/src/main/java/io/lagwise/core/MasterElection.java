@@ -13,7 +13,10 @@ import java.util.Objects;
  * <ol>
  *   <li>A node qualifies as master when it answered, is writable ({@code read_only} and, on MySQL,
  *       {@code super_read_only} off) and does not replicate from another configured node (matched by
- *       server id, so that proxies and host names do not matter).</li>
+ *       server id, so that proxies and host names do not matter; a read-only standby that replicates
+ *       back from it, as in an active/passive master-master pair, does not count). A node that
+ *       replicates from a source it has not identified yet, or from a server no configured node is
+ *       known to be while one has never answered, does not qualify.</li>
  *   <li>One qualifies: it is the master — the current one kept, or another followed.</li>
  *   <li>Several qualify: the one most configured nodes replicate from wins. If that does not settle it,
  *       nobody does: writes are refused, naming the servers, until the operators resolve it.</li>
@@ -26,6 +29,13 @@ public final class MasterElection {
     private MasterElection() {}
 
     /**
+     * The {@link Evidence#sourceServerId()} of a node that replicates, or tries to, from a source whose
+     * server id it does not know yet (its IO thread has not connected since it started): it may follow a
+     * configured node, so it never qualifies as master.
+     */
+    public static final long UNKNOWN_SOURCE = -1;
+
+    /**
      * What one probe found about a node's role.
      *
      * @param answered whether the probe got an answer ({@code writable} and {@code sourceServerId} mean
@@ -34,7 +44,8 @@ public final class MasterElection {
      * @param serverId the server's {@code @@server_id} (for a node that did not answer, the last one it
      *     gave, or 0 if it never answered)
      * @param sourceServerId the server id of the source it replicates from, or 0 when it replicates from
-     *     nothing (no replication configured, or reset)
+     *     nothing (no replication configured, reset, or stopped before it ever connected), or
+     *     {@link #UNKNOWN_SOURCE} when it replicates from a source whose id it has not learned yet
      */
     public record Evidence(boolean answered, boolean writable, long serverId, long sourceServerId) {
 
@@ -134,16 +145,31 @@ public final class MasterElection {
      * writable by mistake does not become the master because its master went down.
      */
     private static boolean followsAnotherNode(int i, List<Evidence> evidence) {
-        long source = evidence.get(i).sourceServerId();
+        Evidence e = evidence.get(i);
+        long source = e.sourceServerId();
         if (source == 0) {
             return false;
         }
-        for (int j = 0; j < evidence.size(); j++) {
-            if (j != i && evidence.get(j).serverId() == source) {
-                return true;
-            }
+        if (source == UNKNOWN_SOURCE) {
+            return true; // it replicates (or tries to) from a server not heard yet: maybe one of ours
         }
-        return false; // a source outside the cluster: a writable node that follows no node here may be the master
+        boolean unheard = false;
+        for (int j = 0; j < evidence.size(); j++) {
+            if (j == i) {
+                continue;
+            }
+            Evidence other = evidence.get(j);
+            if (other.serverId() == source) {
+                // Active/passive master-master: the writable master also replicates from its read-only
+                // standby, which replicates from it. That standby is its follower, not its master.
+                boolean passiveStandby = other.answered() && !other.writable() && other.sourceServerId() == e.serverId();
+                return !passiveStandby;
+            }
+            unheard |= other.serverId() == 0;
+        }
+        // A source outside the cluster: a writable node that follows no node here may be the master —
+        // unless a configured node has never answered, which may be that source.
+        return unheard;
     }
 
     /** How many other answering nodes replicate from {@code candidate}. */

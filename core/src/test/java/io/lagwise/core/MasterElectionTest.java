@@ -122,6 +122,31 @@ class MasterElectionTest {
     }
 
     @Test
+    void activePassiveMasterMaster_theWritableOneIsTheMaster() {
+        // the master replicates from its read-only standby, which replicates from it (a common HA pair)
+        Outcome o = decide(0, new Evidence(true, true, 1, 2), readOnlyReplicaOf(2, 1), readOnlyReplicaOf(3, 1));
+        assertThat(o.verdict()).isEqualTo(Verdict.KEEP);
+        // both writable and replicating from each other: neither is followed as master
+        Outcome both = decide(0, new Evidence(true, true, 1, 2), new Evidence(true, true, 2, 1));
+        assertThat(both.verdict()).isEqualTo(Verdict.NONE);
+        // the switch done right: the old master read-only, the standby writable
+        Outcome switched = decide(0, new Evidence(true, false, 1, 2), new Evidence(true, true, 2, 1), readOnlyReplicaOf(3, 2));
+        assertThat(switched.verdict()).isEqualTo(Verdict.FOLLOW);
+        assertThat(switched.master()).isEqualTo(1);
+    }
+
+    @Test
+    void aWritableReplica_ofANodeNeverHeard_orOfASourceNotIdentifiedYet_neverQualifies() {
+        // degraded start: the master never answered (server id unknown); its replica, writable, follows id 1
+        assertThat(decide(0, Evidence.silent(0), new Evidence(true, true, 2, 1)).verdict()).isEqualTo(Verdict.NONE);
+        // a replica restarted while its master is down: its IO thread has not learned the source's id
+        assertThat(decide(0, Evidence.silent(1), new Evidence(true, true, 2, MasterElection.UNKNOWN_SOURCE)).verdict())
+                .isEqualTo(Verdict.NONE);
+        // once every node has answered, a source outside the cluster is just that
+        assertThat(decide(0, writable(1), new Evidence(true, true, 2, 9)).verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+    }
+
+    @Test
     void oneServerAtTwoAddresses_isOneMaster_notASplitBrain() {
         // the master configured again as a "replica" through a proxy or another host name: same server id
         Outcome o = decide(0, writable(1), writable(1), readOnlyReplicaOf(3, 1));
@@ -181,8 +206,10 @@ class MasterElectionTest {
                         for (int q : o.qualified()) {
                             Evidence e = nodes.get(q);
                             assertThat(e.answered() && e.writable()).isTrue();
-                            assertThat(e.sourceServerId() == 0 || nodes.stream().noneMatch(n -> n.serverId() == e.sourceServerId()))
-                                    .as("%s: a qualified node follows no configured node", nodes).isTrue();
+                            assertThat(e.sourceServerId() == 0 || nodes.stream().noneMatch(n -> n.serverId() == e.sourceServerId())
+                                    || nodes.stream().anyMatch(n -> n.serverId() == e.sourceServerId() && n.answered() && !n.writable()
+                                            && n.sourceServerId() == e.serverId()))
+                                    .as("%s: a qualified node follows no configured node but its own read-only standby", nodes).isTrue();
                         }
                     }
                 }

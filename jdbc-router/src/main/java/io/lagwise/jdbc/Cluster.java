@@ -33,6 +33,8 @@ final class Cluster {
     volatile String writesRefused;
     /** Promotions followed since start. */
     final LongAdder masterChanges = new LongAdder();
+    /** Counts the master's changes: a master connection of an earlier epoch is deposed, even if roles flipped back. */
+    volatile long masterEpoch;
     final ReplicaSelector selector;
     final String localRegion;
     final ReadFallback readFallback;
@@ -110,6 +112,7 @@ final class Cluster {
                 rs.add(n);
             }
         }
+        masterEpoch++;
         master = next;
         replicas = List.copyOf(rs);
         for (Node n : rs) {

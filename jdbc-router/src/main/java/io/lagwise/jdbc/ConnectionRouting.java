@@ -82,6 +82,7 @@ final class ConnectionRouting {
      */
     Physical route(StatementKind kind, boolean executing, Consistency hint, boolean mayMove) throws SQLException {
         checkOpen();
+        dropDeposed();
         if (txLost != null || tx != null && closedUnder(tx)) {
             throw transactionLost();
         }
@@ -117,7 +118,7 @@ final class ConnectionRouting {
             return p;
         }
         String refused = cluster.writesRefused;
-        if (refused != null && mayWrite(p, kind)) {
+        if (refused != null && !p.onReplica() && kind == StatementKind.WRITE) {
             throw cluster.writeRefused(refused);
         }
         use(p);
@@ -148,6 +149,7 @@ final class ConnectionRouting {
     Physical prepareCallOn(StatementKind kind) throws SQLException {
         if (autoCommitRead(kind)) {
             checkOpen();
+            dropDeposed();
             RouteReason r = read(null, false, null);
             Physical p = r.target() == NodeRole.REPLICA ? servers.replica : servers.master;
             apply(p);
@@ -173,6 +175,7 @@ final class ConnectionRouting {
             return route(kind, true, null);
         }
         checkOpen();
+        dropDeposed();
         boolean retiredUnder = servers.retired == preparedOn;
         if (!retiredUnder && (preparedOn != servers.master && preparedOn != servers.replica || closedUnder(preparedOn))) {
             throw new SQLException(cluster.name + ": the connection this call was prepared on (" + preparedOn.node.label() + ") broke; prepare the call again", "08003");
@@ -292,7 +295,7 @@ final class ConnectionRouting {
      * out whether the server is gone.
      */
     SQLException failed(Physical p, SQLException e, long started) {
-        if (e.getErrorCode() == 1290 && !p.onReplica() && !closed) {
+        if (SqlErrors.isReadOnly(e) && !p.onReplica() && !closed) {
             // ER_OPTION_PREVENTS_STATEMENT: read_only (or super_read_only). A switchover under way:
             // the monitor follows the new master within a probe or two; this write is not run again.
             return new SQLException(cluster.name + ": " + p.node.label() + " refused the write, being read-only (a switchover"
@@ -562,6 +565,24 @@ final class ConnectionRouting {
         return closed;
     }
 
+    /**
+     * Drops a master connection held from before a promotion was followed (or a master change since):
+     * nothing more runs there. A transaction on it, or SQL session state tied to it (a transaction
+     * opened in SQL, variables, temporary tables, locks), is lost with a clear error on the next
+     * statement or commit, until rolled back; nothing of it is run again on the new master.
+     */
+    private void dropDeposed() {
+        Physical m = servers.master;
+        if (m == null || !m.deposed(cluster)) {
+            return;
+        }
+        if (m != tx && state.forcedMaster && txLost == null) {
+            txLost = m.node.url.hostAndPort() + ", which is no longer the master (" + cluster.master.label()
+                    + " is), and the session state made there (an SQL transaction, variables, temporary tables, locks)";
+        }
+        closedUnder(m);
+    }
+
     /** Fails the read when the session's token holds positions of the other server kind (an imported token). */
     private void requireSameKind(ConsistencyToken token) throws SQLException {
         ServerDialect dialect = cluster.master.dialect;
@@ -611,6 +632,7 @@ final class ConnectionRouting {
     /** A server connection for calls that touch no data: one already held, else the master's. */
     Connection anyConnection() throws SQLException {
         checkOpen();
+        dropDeposed();
         Physical p = tx != null ? tx : servers.lastUsed != null ? servers.lastUsed : servers.master != null ? servers.master : servers.replica;
         if (p == null) {
             // Borrow without routing anything: a replica for read-only work or while the master is
@@ -650,8 +672,8 @@ final class ConnectionRouting {
             return;
         }
         state.autoCommit = autoCommit;
-        if (autoCommit && tx != null && tx.deposed(cluster)) {
-            closedUnder(tx); // marks the transaction lost: switching auto-commit on must not commit it there
+        if (autoCommit) {
+            dropDeposed(); // marks a transaction there lost: switching auto-commit on must not commit it there
         }
         if (autoCommit && txLost != null) {
             SQLException lost = transactionLost();
@@ -681,9 +703,7 @@ final class ConnectionRouting {
 
     void commit() throws SQLException {
         checkOpen();
-        if (tx != null && tx.deposed(cluster)) {
-            closedUnder(tx); // marks the transaction lost
-        }
+        dropDeposed(); // a transaction on a deposed master is lost, never committed there
         if (txLost != null) {
             SQLException lost = transactionLost();
             txLost = null;

@@ -87,6 +87,8 @@ final class Node implements ReplicaView {
     final boolean tracksGtidsAsMaster;
     /** What the last probe found about the node's role (followed promotions); null until one did. */
     volatile io.lagwise.core.MasterElection.Evidence evidence;
+    /** How many such words the node has given (the monitor's election counts them, under its lock). */
+    long words;
     private final Ticker ticker;
     private final AtomicInteger inFlight = new AtomicInteger();
     final LongAdder statementsServed = new LongAdder();
@@ -249,9 +251,14 @@ final class Node implements ReplicaView {
 
     /** Up, or down long enough that the next borrow should try it again. */
     boolean available() {
-        // While the monitor finds it down, its probes (not a borrow waiting out a pool's timeout) find it back.
-        return !down || (health != Health.DOWN && ticker.read() - retryAt >= 0);
+        // While the monitor finds it unreachable, its probes (not a borrow waiting out a pool's
+        // timeout) find it back. A probe refused for another reason (the monitor's own credentials)
+        // leaves the retries to borrows.
+        return !down || (!(health == Health.DOWN && unreachable) && ticker.read() - retryAt >= 0);
     }
+
+    /** Whether the monitor's last failed probe found the server unreachable (refused, timed out), not merely refusing the monitor. */
+    volatile boolean unreachable;
 
     boolean isDown() {
         return down;
@@ -276,7 +283,15 @@ final class Node implements ReplicaView {
         Waiter w = new Waiter();
         waiters.add(w);
         try {
-            c = from.getConnection();
+            try {
+                c = from.getConnection();
+            } catch (SQLException e) {
+                if (from == pool || !from.isClosed()) {
+                    throw e;
+                }
+                from = pool; // the node changed role and its old pool closed meanwhile: the new one
+                c = from.getConnection();
+            }
         } catch (SQLException e) {
             if (finish(w)) {
                 // the monitor (or another borrower) found the server gone while this one waited for
@@ -553,11 +568,11 @@ final class Node implements ReplicaView {
             retryAt = now + backoff;
             down = true; // after retryAt: a reader that sees down sees its retry time
             log.warn("{}: {} is down: {}", dataSourceName, label(), downReason);
-            wakeWaiters();
         } else if (now - retryAt >= 0) {
             backoff = Math.min(backoff * 2, MAX_BACKOFF);
             retryAt = now + backoff;
         }
+        wakeWaiters(); // down already or not: a borrow waiting on the pool (a retry that came due) gives up now
     }
 
     synchronized void markUp() {

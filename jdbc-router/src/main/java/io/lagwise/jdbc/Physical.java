@@ -15,6 +15,8 @@ final class Physical {
     private final NodeRole role;
     /** Its lease from the node (null for connections not borrowed through one, in tests). */
     final Node.Lease lease;
+    /** The cluster's master epoch when it was borrowed ({@link Cluster#masterEpoch}); -1 if unknown. */
+    long epoch = -1;
     boolean autoCommit = true;
     boolean readOnly;
     int isolation = -1;
@@ -51,7 +53,7 @@ final class Physical {
 
     /** A master connection to a node that is no longer the master (a promotion was followed). */
     boolean deposed(Cluster cluster) {
-        return role == NodeRole.MASTER && node != cluster.master;
+        return role == NodeRole.MASTER && (node != cluster.master || (epoch >= 0 && epoch != cluster.masterEpoch));
     }
 
     @Override

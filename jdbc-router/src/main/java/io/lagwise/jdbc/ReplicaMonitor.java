@@ -7,6 +7,7 @@ import io.lagwise.core.Health;
 import io.lagwise.core.LagSource;
 import io.lagwise.core.MasterElection;
 import io.lagwise.core.NodeRole;
+import io.lagwise.core.NodeSnapshot;
 import io.lagwise.core.Ticker;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -167,13 +168,33 @@ final class ReplicaMonitor implements AutoCloseable {
     }
 
     /**
+     * The node the last rounds would follow, and how many words each node had given then: followed
+     * once every node that answered has given another (a single word may be stale: a replica
+     * re-pointed a moment ago still names its old source).
+     */
+    private Node proposed;
+    private long[] proposedWords;
+
+    /**
      * Takes one probe's word on a node's role and decides, over every node's latest word, which node
      * is the master ({@link MasterElection}): follows a promotion, follows it back, or refuses writes
-     * while two nodes qualify or the master will not take them. Synchronized: probes of different
-     * nodes run on different threads.
+     * while two nodes qualify or the master will not take them. A new master is followed only when
+     * the rounds of a whole monitor interval agree on it. Decided under a lock (probes of different
+     * nodes run on different threads); listeners are told after it.
      */
-    private synchronized void elect(Node observed, MasterElection.Evidence evidence) {
+    private void elect(Node observed, MasterElection.Evidence evidence) {
+        List<Runnable> tell = new java.util.ArrayList<>(2);
+        synchronized (this) {
+            decide(observed, evidence, tell);
+        }
+        for (Runnable r : tell) { // outside the lock: a slow listener holds up no other node's probe
+            r.run();
+        }
+    }
+
+    private void decide(Node observed, MasterElection.Evidence evidence, List<Runnable> tell) {
         observed.evidence = evidence;
+        observed.words++;
         if (closed) {
             return;
         }
@@ -185,26 +206,47 @@ final class ReplicaMonitor implements AutoCloseable {
         }
         Node current = cluster.master;
         MasterElection.Outcome outcome = MasterElection.decide(nodes.indexOf(current), words);
+        if (outcome.verdict() != MasterElection.Verdict.FOLLOW) {
+            proposed = null;
+        }
         switch (outcome.verdict()) {
-            case KEEP -> refuseWrites(null);
+            case KEEP -> refuseWrites(null, tell);
             case FOLLOW -> {
                 Node next = nodes.get(outcome.master());
+                long now = ticker.read();
+                if (proposed != next) {
+                    proposed = next;
+                    proposedWords = new long[nodes.size()];
+                    for (int i = 0; i < nodes.size(); i++) {
+                        proposedWords[i] = nodes.get(i).words;
+                    }
+                    return;
+                }
+                for (int i = 0; i < nodes.size(); i++) {
+                    if (words.get(i).answered() && nodes.get(i).words <= proposedWords[i]) {
+                        return; // followed once every node that answers has had a probe of its own to say otherwise
+                    }
+                }
+                proposed = null;
                 Node previous = cluster.follow(next);
                 timeline = new GtidTimeline(4096); // positions as the new master writes them
-                refuseWrites(null);
+                refuseWrites(null, tell);
                 log.info("{}: following a promotion: {} is the master now (was {}: {}); writes go there,"
                         + " a transaction open on the old master is lost", name, next.label(),
                         previous.url.hostAndPort(), previous.isDown() ? "down" : words.get(nodes.indexOf(previous)).writable()
                                 ? "writable, but fewer configured replicas follow it" : "read-only");
-                long now = ticker.read();
-                for (ClusterListener l : listeners) {
-                    try {
-                        l.masterChanged(next.snapshot(now), previous.snapshot(now));
-                    } catch (RuntimeException e) {
-                        log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+                NodeSnapshot master = next.snapshot(now);
+                NodeSnapshot before = previous.snapshot(now);
+                tell.add(() -> {
+                    for (ClusterListener l : listeners) {
+                        try {
+                            l.masterChanged(master, before);
+                        } catch (RuntimeException e) {
+                            log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+                        }
                     }
-                }
-                judge(next, Health.UP, "");
+                });
+                tell.add(() -> judge(next, Health.UP, ""));
             }
             case SPLIT_BRAIN -> {
                 List<String> servers = new java.util.ArrayList<>();
@@ -213,21 +255,22 @@ final class ReplicaMonitor implements AutoCloseable {
                 }
                 refuseWrites("split brain: " + String.join(" and ", servers) + " are all writable and replicate from"
                         + " no configured node, and as many configured replicas follow each; writes are refused until"
-                        + " all but one are read-only or replicate from it");
+                        + " all but one are read-only or replicate from it", tell);
             }
             case NONE -> {
                 MasterElection.Evidence word = words.get(nodes.indexOf(current));
                 // A master that does not answer fails writes as down (at once, naming it); one that
                 // answers but will not take writes is refused here, never sent a write.
                 refuseWrites(!word.answered() ? null : word.writable()
-                        ? current.label() + " replicates from another configured node and no configured node qualifies as master"
-                        : current.label() + " is read-only, and no other configured node is writable without replicating from one");
+                        ? current.label() + " replicates from another configured node (or from a source not identified yet)"
+                                + " and no configured node qualifies as master"
+                        : current.label() + " is read-only, and no other configured node is writable without replicating from one", tell);
             }
         }
     }
 
     /** Sets why writes are refused (null: they are not), logging and telling listeners when that changes. */
-    private void refuseWrites(String why) {
+    private void refuseWrites(String why, List<Runnable> tell) {
         String before = cluster.writesRefused;
         if (java.util.Objects.equals(before, why)) {
             return;
@@ -238,13 +281,16 @@ final class ReplicaMonitor implements AutoCloseable {
         } else {
             log.info("{}: writes accepted again by {}", name, cluster.master.label());
         }
-        for (ClusterListener l : listeners) {
-            try {
-                l.writesRefused(java.util.Optional.ofNullable(why));
-            } catch (RuntimeException e) {
-                log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+        java.util.Optional<String> reason = java.util.Optional.ofNullable(why);
+        tell.add(() -> {
+            for (ClusterListener l : listeners) {
+                try {
+                    l.writesRefused(reason);
+                } catch (RuntimeException e) {
+                    log.warn("{}: cluster listener {} failed: {}", name, l, e.toString());
+                }
             }
-        }
+        });
     }
 
     /** Applies a probe's verdict, telling the router and the listeners when the health changes. */
@@ -317,6 +363,7 @@ final class ReplicaMonitor implements AutoCloseable {
                 closeConnection();
                 downInterval = downInterval == 0 ? intervalNanos * 2 : Math.min(downInterval * 2, MAX_DOWN_INTERVAL);
                 skipUntil = ticker.read() + downInterval;
+                node.unreachable = e instanceof SQLException se && (SqlErrors.isConnectionProblem(se) || SqlErrors.isTimeout(se));
                 judge(node, Health.DOWN, SqlErrors.describe(e));
                 if (e instanceof SQLException se && SqlErrors.isTimeout(se)) {
                     // it stopped answering (frozen, or cut off): what runs there would wait out its
@@ -336,6 +383,24 @@ final class ReplicaMonitor implements AutoCloseable {
         private long sourceServerId;
         private boolean statusDenied;
 
+        /**
+         * The source's server id from a replica status row: 0 (none) when replication is stopped
+         * altogether; the id when the IO thread is connected; else {@link
+         * MasterElection#UNKNOWN_SOURCE} (connecting, or only the SQL thread running: the id shown
+         * may be of a source it had before).
+         */
+        private long source(ResultSet rs, ServerDialect dialect) throws SQLException {
+            long id = rs.getLong(dialect.sourceServerIdColumn);
+            String io = rs.getString(dialect.threadColumnPrefix + "_IO_Running");
+            boolean sqlStopped = "No".equalsIgnoreCase(rs.getString(dialect.threadColumnPrefix + "_SQL_Running"));
+            if ("No".equalsIgnoreCase(io) && sqlStopped) {
+                return 0; // replication stopped altogether (STOP SLAVE): it follows nothing now
+            }
+            // Only a connected IO thread names its source truly: one that is connecting (re-pointed, or
+            // its source down) still shows the id of the source it had before.
+            return "Yes".equalsIgnoreCase(io) && id != 0 ? id : MasterElection.UNKNOWN_SOURCE;
+        }
+
         /** Reads the node's role: its id, whether it takes writes; the source comes from the replica status. */
         private void readRole(boolean statusRead) throws SQLException {
             ServerDialect dialect = node.dialect;
@@ -343,16 +408,17 @@ final class ReplicaMonitor implements AutoCloseable {
                 sourceServerId = 0;
                 try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(dialect.replicaStatus)) {
                     if (rs.next()) {
-                        sourceServerId = rs.getLong(dialect.sourceServerIdColumn);
+                        sourceServerId = source(rs, dialect);
                     }
                 } catch (SQLException e) {
-                    if (!SqlErrors.isAccessDenied(e)) {
+                    if (!SqlErrors.isAccessDenied(e) && !(e instanceof java.sql.SQLSyntaxErrorException)) {
                         throw e;
                     }
                     if (!statusDenied) { // the monitor user lacks REPLICATION CLIENT / SLAVE MONITOR here
                         statusDenied = true;
                         log.warn("{}: cannot read the replica status of {} ({}): it counts as replicating from no node;"
-                                + " grant the monitor user REPLICATION CLIENT (MySQL) or SLAVE MONITOR (MariaDB)",
+                                + " grant the monitor user REPLICATION CLIENT (MySQL) or SLAVE MONITOR (MariaDB), or the server does not know "
+                                + dialect.replicaStatus,
                                 name, node.label(), SqlErrors.describe(e));
                     }
                 }
@@ -366,7 +432,21 @@ final class ReplicaMonitor implements AutoCloseable {
         /** Whether the last probe ran on a connection kept from an earlier one. */
         private boolean reused;
 
+        /** The role the node had when this probe began: a verdict for another role is dropped. */
+        private NodeRole probedAs;
+
+        /**
+         * Judges the node, unless its role changed while the probe ran (a promotion followed meanwhile:
+         * a master probe must not call a demoted node UP, nor a replica probe a promoted one stopped).
+         */
+        private void verdict(Health health, String error) {
+            if (node.role == probedAs) {
+                judge(node, health, error);
+            }
+        }
+
         private void probe() throws SQLException {
+            probedAs = node.role;
             reused = connection != null;
             if (connection == null) {
                 connection = open(node);
@@ -407,9 +487,11 @@ final class ReplicaMonitor implements AutoCloseable {
             if (parsed != null) {
                 node.probed = new Node.Probed(begin, begin + (end - begin) / 2, parsed);
             }
-            timeline.record(end, parsed);
+            if (node.role == NodeRole.MASTER) {
+                timeline.record(end, parsed);
+            }
             node.advance(parsed);
-            judge(node, Health.UP, "");
+            verdict(Health.UP, "");
         }
 
         private void probeReplica() throws SQLException {
@@ -437,10 +519,10 @@ final class ReplicaMonitor implements AutoCloseable {
             String error;
             try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(dialect.replicaStatus)) {
                 if (!rs.next()) {
-                    judge(node, Health.REPLICATION_STOPPED, "not configured as a replica");
+                    verdict(Health.REPLICATION_STOPPED, "not configured as a replica");
                     return;
                 }
-                sourceServerId = rs.getLong(dialect.sourceServerIdColumn);
+                sourceServerId = source(rs, dialect);
                 String prefix = dialect.threadColumnPrefix;
                 // "Connecting" is not stopped: the master may be down, and then the replica is as fresh
                 // as anything; if the master is up but out of its reach, the GTID timeline shows the lag.
@@ -475,12 +557,12 @@ final class ReplicaMonitor implements AutoCloseable {
             node.lagSource = source;
             node.lagMeasuredAt = now;
             if (!ioRunning || !sqlRunning) {
-                judge(node, Health.REPLICATION_STOPPED, error.isEmpty()
+                verdict(Health.REPLICATION_STOPPED, error.isEmpty()
                         ? (sqlRunning ? "IO thread stopped" : "SQL thread stopped") : error);
             } else if (lag > maxLagNanos) {
-                judge(node, Health.LAGGING, "");
+                verdict(Health.LAGGING, "");
             } else {
-                judge(node, Health.UP, "");
+                verdict(Health.UP, "");
                 // A whole-second figure taken while the heartbeat has yet to time this replica would
                 // hold the pin window at seconds for the next minute: the fine figure comes shortly.
                 boolean heartbeatDue = heartbeatsOn && heartbeatInterval != null && node.heartbeatLagNanos < 0;
@@ -533,8 +615,8 @@ final class ReplicaMonitor implements AutoCloseable {
 
         @Override
         public void run() {
-            if (closed || !heartbeatsOn) {
-                return;
+            if (closed || !heartbeatsOn || cluster.writesRefused != null) {
+                return; // (while writes are refused, Lagwise writes nowhere either)
             }
             Node master = cluster.master;
             if (writingTo != master && connection != null) {
@@ -590,8 +672,10 @@ final class ReplicaMonitor implements AutoCloseable {
                     }
                     connection = null;
                 }
+                // (A read-only master, error 1290, is a switchover under way: heartbeats resume on
+                // whichever node takes writes next.)
                 if (e.getErrorCode() == 1142 || e.getErrorCode() == 1044 || e.getErrorCode() == 1227
-                        || e.getErrorCode() == 1290 || "42000".equals(e.getSQLState())) {
+                        || (e.getErrorCode() == 1290 && !SqlErrors.isReadOnly(e)) || "42000".equals(e.getSQLState())) {
                     heartbeatsOn = false;
                     log.warn("{}: heartbeats are off: cannot write table {} on {} ({}); lag comes from the GTID"
                             + " timeline and Seconds_Behind_Master instead", name, heartbeatTable, master.label(),

@@ -38,11 +38,13 @@ final class ServerConnections {
             return master;
         }
         Node node = cluster.master;
+        long epoch = cluster.masterEpoch; // after the master: follow() counts the epoch before it swaps the master
         if (!node.available()) {
             throw cluster.masterDown();
         }
         try {
             master = new Physical(node, node.borrow(), io.lagwise.core.NodeRole.MASTER);
+            master.epoch = epoch;
         } catch (SQLException e) {
             if (e instanceof Node.GaveUp) {
                 // found down (by the monitor, or another borrow) while this one waited for the pool

@@ -14,6 +14,21 @@ final class SqlErrors {
     private SqlErrors() {}
 
     /**
+     * Whether the server refused a write for being read-only: error 1290 ({@code
+     * ER_OPTION_PREVENTS_STATEMENT}) naming {@code --read-only} or {@code --super-read-only} (the same
+     * error names other options too, such as {@code --secure-file-priv}).
+     */
+    static boolean isReadOnly(SQLException e) {
+        return e.getErrorCode() == 1290 && String.valueOf(e.getMessage()).contains("read-only");
+    }
+
+    /** Whether the server refused for want of a privilege (1227 {@code ER_SPECIFIC_ACCESS_DENIED_ERROR}, 1142, 1143, 1044). */
+    static boolean isAccessDenied(SQLException e) {
+        int code = e.getErrorCode();
+        return code == 1227 || code == 1142 || code == 1143 || code == 1044;
+    }
+
+    /**
      * Whether {@code e} (or a cause) says the server could not be reached or the link broke: a
      * connection-class SQLState ({@code 08…}) anywhere in the chain, a socket failure under it
      * ({@link java.net.SocketException}, a socket timeout, an end of stream), or a connection
@@ -23,12 +38,6 @@ final class SqlErrors {
      * ({@code SIGNAL SQLSTATE '45000'} from a trigger, {@code HZ000} for a packet too big), and the
      * connection is fine.
      */
-    /** Whether the server refused for want of a privilege (1227 {@code ER_SPECIFIC_ACCESS_DENIED_ERROR}, 1142, 1143, 1044). */
-    static boolean isAccessDenied(SQLException e) {
-        int code = e.getErrorCode();
-        return code == 1227 || code == 1142 || code == 1143 || code == 1044;
-    }
-
     static boolean isConnectionProblem(SQLException e) {
         String outer = e.getSQLState();
         boolean stateless = outer == null || outer.isEmpty();

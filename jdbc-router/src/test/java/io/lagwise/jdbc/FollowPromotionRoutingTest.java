@@ -127,8 +127,12 @@ class FollowPromotionRoutingTest {
         Node master = fc.masterNode;
         master.markDown(new SQLException("Connection refused", "08001"));
         master.health = Health.DOWN;
+        master.unreachable = true;
         fc.ticker.advance(Duration.ofSeconds(5));
-        assertThat(master.available()).as("past the backoff, but the monitor says down").isFalse();
+        assertThat(master.available()).as("past the backoff, but the monitor cannot reach it").isFalse();
+        master.unreachable = false;
+        assertThat(master.available()).as("the monitor refused (its own credentials): borrows retry after the backoff").isTrue();
+        master.unreachable = true;
         master.health = Health.UP;
         assertThat(master.available()).as("down by a borrow only: retried after the backoff").isTrue();
     }

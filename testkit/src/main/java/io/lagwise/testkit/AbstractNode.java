@@ -188,6 +188,32 @@ abstract class AbstractNode implements TopologyNode {
     }
 
     /**
+     * Stops the IO thread and waits (up to {@code timeout}) until the SQL thread has applied every
+     * event received, as failover tools do before promoting a replica: nothing it fetched is lost with
+     * its relay logs. A stopped SQL thread is not waited for.
+     */
+    void applyReceived(Duration timeout) {
+        String column = dialect == Dialect.MARIADB ? "Gtid_IO_Pos" : "Retrieved_Gtid_Set";
+        String received;
+        boolean applying;
+        try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
+            s.execute(dialect.stopIoThread());
+            try (ResultSet rs = s.executeQuery(dialect.showReplicaStatus)) {
+                if (!rs.next()) {
+                    return;
+                }
+                received = nullToEmpty(rs.getString(column)).replace("\n", "");
+                applying = "Yes".equalsIgnoreCase(rs.getString(dialect.sqlRunningColumn));
+            }
+        } catch (SQLException e) {
+            throw failed("stop the IO thread of", e);
+        }
+        if (applying && !received.isEmpty()) {
+            awaitPosition(received, timeout);
+        }
+    }
+
+    /**
      * Waits until this replica has applied {@code position}.
      *
      * @return whether it has within the timeout
@@ -346,6 +372,10 @@ abstract class AbstractNode implements TopologyNode {
     @Override
     public void replicationDelay(Duration delay) {
         requireReplica("replicationDelay");
+        if (replicationProxy == null) {
+            throw new IllegalStateException("replicationDelay applies to replicas built as such; " + name
+                    + " was the master, and replicates from nothing since a promote()");
+        }
         requireNonNegative("replicationDelay", delay);
         changed = true;
         replicationProxy.delay(delay);

@@ -94,6 +94,7 @@ abstract class AbstractTopology<N extends AbstractNode> implements ReplicationTo
         N previous = master;
         @SuppressWarnings("unchecked")
         N promoted = (N) next;
+        next.applyReceived(Duration.ofSeconds(10)); // what it fetched is not lost with its relay logs
         for (String sql : next.dialect.promote()) {
             next.execAdmin(sql);
         }
