@@ -16,7 +16,10 @@ import java.util.Objects;
  *       server id, so that proxies and host names do not matter; a read-only standby that replicates
  *       back from it, as in an active/passive master-master pair, does not count). A node that
  *       replicates from a source it has not identified yet, or from a server no configured node is
- *       known to be while one has never answered, does not qualify.</li>
+ *       known to be while one has never answered, does not qualify. The current master keeps its
+ *       place unless it replicates from another configured node that answers and takes writes: a
+ *       standby that is down or read-only, an upstream outside the cluster or a link reconnecting
+ *       leave it the master.</li>
  *   <li>One qualifies: it is the master — the current one kept, or another followed.</li>
  *   <li>Several qualify: the one most configured nodes replicate from wins. If that does not settle it,
  *       nobody does: writes are refused, naming the servers, until the operators resolve it.</li>
@@ -95,7 +98,7 @@ public final class MasterElection {
         List<Integer> qualified = new ArrayList<>(2);
         for (int i = 0; i < evidence.size(); i++) {
             Evidence e = evidence.get(i);
-            if (e.answered() && e.writable() && !followsAnotherNode(i, evidence)) {
+            if (e.answered() && e.writable() && !(i == current ? followsAWritableNode(i, evidence) : followsAnotherNode(i, evidence))) {
                 qualified.add(i);
             }
         }
@@ -172,16 +175,38 @@ public final class MasterElection {
         return unheard;
     }
 
-    /** How many other answering nodes replicate from {@code candidate}. */
-    private static int followers(int candidate, List<Evidence> evidence) {
-        long id = evidence.get(candidate).serverId();
-        int n = 0;
+    /**
+     * Whether the current master replicates from another configured node that answers and takes
+     * writes (and is not its own writable partner in a master-master pair): then it is a replica
+     * left writable, not the master. A source that is down, read-only, unknown (its IO thread
+     * reconnecting) or outside the cluster leaves it the master: the master keeps its place unless
+     * the evidence against it is positive.
+     */
+    private static boolean followsAWritableNode(int i, List<Evidence> evidence) {
+        Evidence e = evidence.get(i);
+        long source = e.sourceServerId();
+        if (source == 0 || source == UNKNOWN_SOURCE) {
+            return false;
+        }
         for (int j = 0; j < evidence.size(); j++) {
-            Evidence e = evidence.get(j);
-            if (j != candidate && e.answered() && e.sourceServerId() == id) {
-                n++;
+            Evidence other = evidence.get(j);
+            if (j != i && other.serverId() == source) {
+                return other.answered() && other.writable() && other.sourceServerId() != e.serverId();
             }
         }
-        return n;
+        return false;
+    }
+
+    /** How many other answering servers (distinct server ids: one reached twice counts once) replicate from {@code candidate}. */
+    private static int followers(int candidate, List<Evidence> evidence) {
+        long id = evidence.get(candidate).serverId();
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (int j = 0; j < evidence.size(); j++) {
+            Evidence e = evidence.get(j);
+            if (j != candidate && e.answered() && e.sourceServerId() == id && e.serverId() != id) {
+                seen.add(e.serverId());
+            }
+        }
+        return seen.size();
     }
 }

@@ -126,13 +126,38 @@ class MasterElectionTest {
         // the master replicates from its read-only standby, which replicates from it (a common HA pair)
         Outcome o = decide(0, new Evidence(true, true, 1, 2), readOnlyReplicaOf(2, 1), readOnlyReplicaOf(3, 1));
         assertThat(o.verdict()).isEqualTo(Verdict.KEEP);
-        // both writable and replicating from each other: neither is followed as master
+        // both writable and replicating from each other: the current one stays the master
         Outcome both = decide(0, new Evidence(true, true, 1, 2), new Evidence(true, true, 2, 1));
-        assertThat(both.verdict()).isEqualTo(Verdict.NONE);
+        assertThat(both.verdict()).isEqualTo(Verdict.KEEP);
         // the switch done right: the old master read-only, the standby writable
         Outcome switched = decide(0, new Evidence(true, false, 1, 2), new Evidence(true, true, 2, 1), readOnlyReplicaOf(3, 2));
         assertThat(switched.verdict()).isEqualTo(Verdict.FOLLOW);
         assertThat(switched.master()).isEqualTo(1);
+    }
+
+    @Test
+    void theCurrentMaster_keepsItsPlace_whenItsOwnSourceIsDownReadOnlyUnknownOrOutside() {
+        // active/passive, the passive standby down (its last id known) or the link reconnecting
+        assertThat(decide(0, new Evidence(true, true, 1, 2), Evidence.silent(2)).verdict()).isEqualTo(Verdict.KEEP);
+        assertThat(decide(0, new Evidence(true, true, 1, MasterElection.UNKNOWN_SOURCE), Evidence.silent(2)).verdict())
+                .isEqualTo(Verdict.KEEP);
+        // both writable and replicating from each other (MariaDB's default read_only=OFF on the standby)
+        Outcome pair = decide(0, new Evidence(true, true, 1, 2), new Evidence(true, true, 2, 1));
+        assertThat(pair.verdict()).isEqualTo(Verdict.KEEP);
+        // chained: the master replicates from an upstream outside the cluster, a replica never answered
+        assertThat(decide(0, new Evidence(true, true, 1, 99), readOnlyReplicaOf(2, 1), Evidence.silent(0)).verdict())
+                .isEqualTo(Verdict.KEEP);
+        // but a master re-pointed at another writable master is a replica left writable: that one is the master
+        Outcome repointed = decide(0, new Evidence(true, true, 1, 2), writable(2), readOnlyReplicaOf(3, 2));
+        assertThat(repointed.verdict()).isEqualTo(Verdict.FOLLOW);
+        assertThat(repointed.master()).isEqualTo(1);
+    }
+
+    @Test
+    void aServerReachedTwice_countsOnceAsAFollower() {
+        // replica 2 configured twice (direct and through a proxy): one follower, not two
+        Outcome o = decide(0, writable(1), readOnlyReplicaOf(2, 1), readOnlyReplicaOf(2, 1), writable(4), readOnlyReplicaOf(5, 4));
+        assertThat(o.verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
     }
 
     @Test
@@ -144,6 +169,8 @@ class MasterElectionTest {
                 .isEqualTo(Verdict.NONE);
         // once every node has answered, a source outside the cluster is just that
         assertThat(decide(0, writable(1), new Evidence(true, true, 2, 9)).verdict()).isEqualTo(Verdict.SPLIT_BRAIN);
+        // a writable replica whose replication was stopped (STOP SLAVE) still names its source: no master
+        assertThat(decide(0, writable(1), new Evidence(true, true, 2, 1)).verdict()).isEqualTo(Verdict.KEEP);
     }
 
     @Test
@@ -206,6 +233,13 @@ class MasterElectionTest {
                         for (int q : o.qualified()) {
                             Evidence e = nodes.get(q);
                             assertThat(e.answered() && e.writable()).isTrue();
+                            if (q == current) {
+                                // the current master keeps its place unless it follows another writable, answering node
+                                assertThat(nodes.stream().noneMatch(n -> n != e && n.serverId() == e.sourceServerId() && n.answered()
+                                        && n.writable() && n.sourceServerId() != e.serverId()))
+                                        .as("%s: the current master follows no writable node", nodes).isTrue();
+                                continue;
+                            }
                             assertThat(e.sourceServerId() == 0 || nodes.stream().noneMatch(n -> n.serverId() == e.sourceServerId())
                                     || nodes.stream().anyMatch(n -> n.serverId() == e.sourceServerId() && n.answered() && !n.writable()
                                             && n.sourceServerId() == e.serverId()))

@@ -19,6 +19,7 @@ class ReplicationLagDemoTest {
             result = ReplicationLagDemo.run(30, Duration.ofMillis(40), Duration.ofMillis(40), Duration.ofMillis(1500), out);
         }
         String printed = bytes.toString(StandardCharsets.UTF_8);
+        System.out.println(printed); // the demo's own output, kept in the test report
 
         assertThat(result.rows()).containsOnlyKeys("oslo", "frankfurt");
         for (ReplicationLagDemo.Row row : result.rows().values()) {

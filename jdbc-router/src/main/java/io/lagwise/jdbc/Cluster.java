@@ -28,7 +28,7 @@ final class Cluster {
     final List<Node> nodes;
     /**
      * Why writes are refused now (two servers qualify as master; the master is read-only), or null.
-     * Set by the monitor; a master known down fails writes through {@link #masterDown()} instead.
+     * Set by the monitor; a master known down fails writes through {@link #masterDown(Node)} instead.
      */
     volatile String writesRefused;
     /** Promotions followed since start. */
@@ -278,17 +278,17 @@ final class Cluster {
     }
 
     /** Fails a write fast while the master is known to be down. */
-    SQLException masterDown() {
+    SQLException masterDown(Node master) {
         return new SQLTransientConnectionException(name + ": " + master.label() + " is down (for " + master.downFor().toMillis() + " ms: " + master.downReason() + "); writes, and reads that fall back to it, fail until it answers again", "08001");
     }
 
     /** The master's pool had no free connection in time: the server is fine, the pool is full. */
-    SQLException masterBusy(SQLException cause) {
+    SQLException masterBusy(Node master, SQLException cause) {
         return new SQLTransientConnectionException(name + ": no connection to " + master.label() + " became free in time: " + SqlErrors.describe(cause), cause.getSQLState(), cause);
     }
 
     /** Wraps a failure to reach the master, naming it. */
-    SQLException masterUnreachable(SQLException cause) {
+    SQLException masterUnreachable(Node master, SQLException cause) {
         return new SQLTransientConnectionException(name + ": cannot reach " + master.label() + ": " + SqlErrors.describe(cause), cause.getSQLState() != null ? cause.getSQLState() : "08001", cause);
     }
 }

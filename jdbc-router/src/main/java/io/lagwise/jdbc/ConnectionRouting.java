@@ -118,7 +118,9 @@ final class ConnectionRouting {
             return p;
         }
         String refused = cluster.writesRefused;
-        if (refused != null && !p.onReplica() && kind == StatementKind.WRITE) {
+        // Only plain reads pass: a hinted statement, SQL session text (PREPARE, EXECUTE, DO, several
+        // statements in one) or a batch may write, and must not reach a master that is not settled.
+        if (refused != null && !p.onReplica() && kind != StatementKind.READ && kind != StatementKind.LOCKING_READ) {
             throw cluster.writeRefused(refused);
         }
         use(p);
@@ -565,6 +567,25 @@ final class ConnectionRouting {
         return closed;
     }
 
+    /** A call on a server connection that the monitor may abort: marked running on its lease while it runs. */
+    private interface Call {
+        void run() throws SQLException;
+    }
+
+    private void timed(Physical p, Call call) throws SQLException {
+        Node.Lease lease = p.lease;
+        if (lease != null) {
+            lease.executingSince = cluster.ticker.read() | 1;
+        }
+        try {
+            call.run();
+        } finally {
+            if (lease != null) {
+                lease.executingSince = 0;
+            }
+        }
+    }
+
     /**
      * Drops a master connection held from before a promotion was followed (or a master change since):
      * nothing more runs there. A transaction on it, or SQL session state tied to it (a transaction
@@ -687,7 +708,7 @@ final class ConnectionRouting {
                 capture.commitBegins();
             }
             try {
-                p.conn.setAutoCommit(true);
+                timed(p, () -> p.conn.setAutoCommit(true));
             } catch (SQLException e) {
                 if (capture != null) {
                     capture.commit(false); // it may have committed: keep its writes in the token
@@ -715,7 +736,7 @@ final class ConnectionRouting {
                 capture.commitBegins();
             }
             try {
-                p.conn.commit();
+                timed(p, () -> p.conn.commit()); // a commit stuck on a master that froze is aborted like a statement
             } catch (SQLException e) {
                 if (SqlErrors.isConnectionProblem(e)) {
                     if (capture != null) {
@@ -768,7 +789,7 @@ final class ConnectionRouting {
                 capture.rollback(); // its writes are gone; earlier committed ones stay pending
             }
             try {
-                p.conn.rollback();
+                timed(p, () -> p.conn.rollback());
             } catch (SQLException e) {
                 throw failed(p, e);
             }

@@ -296,7 +296,7 @@ final class Node implements ReplicaView {
             if (finish(w)) {
                 // the monitor (or another borrower) found the server gone while this one waited for
                 // the pool to connect: fail now, not at the end of the pool's connection timeout
-                SQLException down = new GaveUp(label() + " went down while this waited for a connection to it ("
+                SQLException down = new GaveUp(label() + " (it went down while this waited for a connection to it: "
                         + downReason + ")");
                 down.addSuppressed(e);
                 throw down;
@@ -533,6 +533,7 @@ final class Node implements ReplicaView {
         tracksGtids = tracksGtidsAsMaster && next == NodeRole.MASTER;
         draining.add(previous);
         try {
+            previous.getHikariConfigMXBean().setMinimumIdle(0); // it must not open new ones while it drains
             previous.getHikariPoolMXBean().softEvictConnections(); // idle ones close now, borrowed ones on return
         } catch (RuntimeException e) {
             log.debug("{}: evicting the {} pool of {}: {}", dataSourceName, previous.getPoolName(), label(), e.toString());

@@ -76,7 +76,7 @@ final class ReplicaMonitor implements AutoCloseable {
     private final String instance;
     private final List<ClusterListener> listeners;
     private final PinWindow pinWindow;
-    /** The master's positions as first seen; a new one when a promotion is followed. */
+    /** The master's positions as first seen (kept across a followed promotion: the new master's extend them). */
     private volatile GtidTimeline timeline = new GtidTimeline(4096);
     private final ScheduledExecutorService threads;
     private volatile boolean closed;
@@ -220,16 +220,20 @@ final class ReplicaMonitor implements AutoCloseable {
                     for (int i = 0; i < nodes.size(); i++) {
                         proposedWords[i] = nodes.get(i).words;
                     }
-                    return;
                 }
                 for (int i = 0; i < nodes.size(); i++) {
                     if (words.get(i).answered() && nodes.get(i).words <= proposedWords[i]) {
-                        return; // followed once every node that answers has had a probe of its own to say otherwise
+                        // followed once every node that answers has had a probe of its own to say otherwise;
+                        // meanwhile the current master, which the servers no longer make the master, takes no write
+                        refuseWrites("confirming that " + next.url.hostAndPort() + " is the master now, not "
+                                + current.url.hostAndPort() + " (every answering node is asked once more)", tell);
+                        return;
                     }
                 }
                 proposed = null;
                 Node previous = cluster.follow(next);
-                timeline = new GtidTimeline(4096); // positions as the new master writes them
+                // (The GTID timeline is kept: the new master's positions extend the old one's, and a
+                // replica still behind the old master's writes must not look fresh.)
                 refuseWrites(null, tell);
                 log.info("{}: following a promotion: {} is the master now (was {}: {}); writes go there,"
                         + " a transaction open on the old master is lost", name, next.label(),
@@ -246,7 +250,6 @@ final class ReplicaMonitor implements AutoCloseable {
                         }
                     }
                 });
-                tell.add(() -> judge(next, Health.UP, ""));
             }
             case SPLIT_BRAIN -> {
                 List<String> servers = new java.util.ArrayList<>();
@@ -262,8 +265,8 @@ final class ReplicaMonitor implements AutoCloseable {
                 // A master that does not answer fails writes as down (at once, naming it); one that
                 // answers but will not take writes is refused here, never sent a write.
                 refuseWrites(!word.answered() ? null : word.writable()
-                        ? current.label() + " replicates from another configured node (or from a source not identified yet)"
-                                + " and no configured node qualifies as master"
+                        ? current.label() + " replicates from another writable configured node, which does not qualify"
+                                + " as master either"
                         : current.label() + " is read-only, and no other configured node is writable without replicating from one", tell);
             }
         }
@@ -382,19 +385,22 @@ final class ReplicaMonitor implements AutoCloseable {
         /** The source server id the replica status showed in this probe (0: none, or not asked). */
         private long sourceServerId;
         private boolean statusDenied;
+        private boolean oldRoleQuery;
 
         /**
-         * The source's server id from a replica status row: 0 (none) when replication is stopped
-         * altogether; the id when the IO thread is connected; else {@link
-         * MasterElection#UNKNOWN_SOURCE} (connecting, or only the SQL thread running: the id shown
-         * may be of a source it had before).
+         * The source's server id from a replica status row: the id when the IO thread is connected, or
+         * when replication is stopped altogether (the source it would resume from; 0 if it never
+         * connected); else {@link MasterElection#UNKNOWN_SOURCE} (connecting, or only the SQL thread
+         * running: the id shown may be of a source it had before).
          */
         private long source(ResultSet rs, ServerDialect dialect) throws SQLException {
             long id = rs.getLong(dialect.sourceServerIdColumn);
             String io = rs.getString(dialect.threadColumnPrefix + "_IO_Running");
             boolean sqlStopped = "No".equalsIgnoreCase(rs.getString(dialect.threadColumnPrefix + "_SQL_Running"));
             if ("No".equalsIgnoreCase(io) && sqlStopped) {
-                return 0; // replication stopped altogether (STOP SLAVE): it follows nothing now
+                // replication stopped (STOP SLAVE): still a replica of what it names, if anything (a
+                // promotion resets replication: RESET SLAVE ALL leaves no row at all)
+                return id;
             }
             // Only a connected IO thread names its source truly: one that is connecting (re-pointed, or
             // its source down) still shows the id of the source it had before.
@@ -423,9 +429,16 @@ final class ReplicaMonitor implements AutoCloseable {
                     }
                 }
             }
-            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(dialect.roleQuery)) {
+            String query = oldRoleQuery ? "SELECT @@server_id, @@read_only" : dialect.roleQuery;
+            try (Statement s = connection.createStatement(); ResultSet rs = s.executeQuery(query)) {
                 rs.next();
                 role = new MasterElection.Evidence(true, !rs.getBoolean(2), rs.getLong(1), sourceServerId);
+            } catch (SQLException e) {
+                if (e.getErrorCode() != 1193 || oldRoleQuery) {
+                    throw e;
+                }
+                oldRoleQuery = true; // MySQL 5.6 knows no super_read_only: read_only alone, from now on
+                readRole(true);
             }
         }
 

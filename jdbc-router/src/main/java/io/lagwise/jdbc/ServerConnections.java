@@ -37,22 +37,37 @@ final class ServerConnections {
         if (master != null) {
             return master;
         }
-        Node node = cluster.master;
-        long epoch = cluster.masterEpoch; // after the master: follow() counts the epoch before it swaps the master
-        if (!node.available()) {
-            throw cluster.masterDown();
+        for (int attempt = 0; ; attempt++) {
+            Node node = cluster.master;
+            long epoch = cluster.masterEpoch; // after the master: follow() counts the epoch before it swaps the master
+            if (!node.available()) {
+                throw cluster.masterDown(node);
+            }
+            Physical p = borrowMaster(node, epoch);
+            if (!p.deposed(cluster)) {
+                master = p;
+                return master;
+            }
+            // a promotion was followed while this waited for the old master's pool: not that connection
+            node.release(p.conn);
+            if (attempt >= 2) {
+                throw new SQLTransientConnectionException(cluster.name + ": the master changed while a connection to it was being borrowed (" + node.url.hostAndPort() + ", then " + cluster.master.label() + "); nothing was run", "08001");
+            }
         }
+    }
+
+    private Physical borrowMaster(Node node, long epoch) throws SQLException {
         try {
-            master = new Physical(node, node.borrow(), io.lagwise.core.NodeRole.MASTER);
-            master.epoch = epoch;
+            Physical p = new Physical(node, node.borrow(), io.lagwise.core.NodeRole.MASTER);
+            p.epoch = epoch;
+            return p;
         } catch (SQLException e) {
             if (e instanceof Node.GaveUp) {
                 // found down (by the monitor, or another borrow) while this one waited for the pool
                 throw new SQLTransientConnectionException(cluster.name + ": cannot reach " + e.getMessage(), "08001", e);
             }
-            throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(e) : cluster.masterBusy(e);
+            throw SqlErrors.isServerUnreachable(e) ? cluster.masterUnreachable(node, e) : cluster.masterBusy(node, e);
         }
-        return master;
     }
 
     /**

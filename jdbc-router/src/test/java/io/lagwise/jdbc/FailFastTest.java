@@ -47,6 +47,7 @@ class FailFastTest {
             long begin = System.nanoTime();
             int answeredBy = serverId(s); // sent to oslo, which never answers: aborted, then run on frankfurt
             Duration blocked = Duration.ofNanos(System.nanoTime() - begin);
+            System.out.printf("%s: a read caught on a frozen replica answered by another after %d ms%n", driver, blocked.toMillis());
             assertThat(answeredBy).isEqualTo(topology.node("frankfurt").serverId());
             assertThat(blocked).as("blocked at most probeTimeout + 1 s").isLessThan(PROBE_TIMEOUT.plusSeconds(1));
         } finally {
@@ -66,21 +67,26 @@ class FailFastTest {
             long begin = System.nanoTime();
             SQLException first = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> write(ds, "lost"));
             Duration took = Duration.ofNanos(System.nanoTime() - begin);
+            System.out.printf("%s: the first write after the master was killed failed after %d ms: %s%n", driver, took.toMillis(), first.getMessage());
             assertThat(took).as("the first write fails within a second: %s", first.getMessage()).isLessThan(Duration.ofSeconds(1));
             assertThat(first.getMessage()).contains("127.0.0.1:" + master.port()).doesNotContain(topology.password());
             // once the master is known down, every write fails at once, naming it
             long knownDownBy = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             int fast = 0;
+            Duration slowest = Duration.ZERO;
             while (fast < 10 && System.nanoTime() - knownDownBy < 0) {
                 long t = System.nanoTime();
                 SQLException e = org.junit.jupiter.api.Assertions.assertThrows(SQLException.class, () -> write(ds, "lost"));
                 assertThat(e.getMessage()).contains("127.0.0.1:" + master.port());
                 if (e.getMessage().contains(" is down")) {
-                    assertThat(Duration.ofNanos(System.nanoTime() - t)).as("a known-down master fails at once").isLessThan(Duration.ofMillis(50));
+                    Duration one = Duration.ofNanos(System.nanoTime() - t);
+                    slowest = one.compareTo(slowest) > 0 ? one : slowest;
+                    assertThat(one).as("a known-down master fails at once").isLessThan(Duration.ofMillis(50));
                     fast++;
                 }
             }
             assertThat(fast).isEqualTo(10);
+            System.out.printf("%s: the next 10 writes failed in at most %.2f ms each%n", driver, slowest.toNanos() / 1e6);
         }
     }
 

@@ -158,8 +158,13 @@ final class FakeServer {
 
     /** The next call of connection method {@code method} ({@code "commit"}, {@code "setAutoCommit"}…) fails with {@code error}. */
     FakeServer failOn(String method, SQLException error) {
+        return failOn(method, error, null);
+    }
+
+    /** As above, running {@code during} first, as if it happened while the call ran (e.g. a commit that hangs). */
+    FakeServer failOn(String method, SQLException error, Runnable during) {
         synchronized (failures) {
-            failures.add(new Failure(null, method, error, null));
+            failures.add(new Failure(null, method, error, during));
         }
         return this;
     }

@@ -168,7 +168,7 @@ class FollowPromotionRoutingTest {
             SQLException e = borrow.get(2, TimeUnit.SECONDS);
             assertThat(Duration.ofNanos(System.nanoTime() - marked)).isLessThan(Duration.ofMillis(500));
             assertThat((Throwable) e).isInstanceOf(SQLTransientConnectionException.class)
-                    .hasMessage("master dead:3306 went down while this waited for a connection to it (Connection refused)");
+                    .hasMessage("master dead:3306 (it went down while this waited for a connection to it: Connection refused)");
             assertThat(interruptedAfter).as("the wake-up does not leak into the thread's interrupt status").isFalse();
         } finally {
             node.close();

@@ -69,6 +69,8 @@ class FollowPromotionTest {
             int landedOn = writeUntilAccepted(ds, "after", Duration.ofSeconds(5));
             Duration took = Duration.ofNanos(System.nanoTime() - promoted);
             assertThat(landedOn).as("the write went to the promoted replica").isEqualTo(frankfurt.serverId());
+            System.out.printf("%s: the first write accepted on the promoted replica %d ms after promote() returned%n",
+                    driver, took.toMillis());
             assertThat(took).as("followed within 2 × monitor interval + probe timeout").isLessThan(FOLLOWED_WITHIN);
             long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
             while (events.isEmpty() && System.nanoTime() - deadline < 0) {

@@ -31,6 +31,8 @@ final class MonitorFakes {
         /** Master_Server_Id, or -1: no replication configured (empty SHOW SLAVE STATUS). */
         volatile long sourceId = -1;
         volatile String ioRunning = "Yes";
+        /** Slave_SQL_Running ("No" with ioRunning "No": STOP SLAVE, or skip_replica_start after a restart). */
+        volatile String sqlRunning = "Yes";
         volatile boolean down;
         volatile String position = "0-1-10";
         /** When set, the next gtid_binlog_pos query waits on it (counting down entered first). */
@@ -210,7 +212,7 @@ final class MonitorFakes {
             }
             Map<Object, Object> row = new java.util.HashMap<>();
             row.put("Slave_IO_Running", s.ioRunning);
-            row.put("Slave_SQL_Running", "Yes");
+            row.put("Slave_SQL_Running", s.sqlRunning);
             row.put("Seconds_Behind_Master", 0);
             row.put("Last_IO_Error", "");
             row.put("Last_SQL_Error", "");
