@@ -103,6 +103,8 @@ class ChaosTest {
         volatile String longestWhat = "";
         final Map<String, Integer> faults = new TreeMap<>();
         volatile long masterKilledAt;
+        volatile long promotedAt;
+        TopologyNode promoted;
         TopologyNode oldMaster;
         String oldMasterPositionBack;
 
@@ -240,6 +242,8 @@ class ChaosTest {
             oldMaster.kill();
             sleep(200); // the relay logs applied, as Orchestrator waits for
             topology.promote(next);
+            promotedAt = System.nanoTime();
+            promoted = next;
             sleep(2000 + random.nextInt(2000));
             count("bring the old master back writable");
             oldMaster.restart(); // writable by its configuration, replicating from nothing
@@ -269,7 +273,20 @@ class ChaosTest {
         void check() throws SQLException {
             topology.awaitReplication(Duration.ofSeconds(30));
             TopologyNode master = topology.master();
-            Set<Long> onMaster = ids(master);
+            Map<Long, Integer> writtenOn = writtenOn(master);
+            Set<Long> onMaster = writtenOn.keySet();
+            int wrongServer = 0;
+            for (Map.Entry<Long, Long> e : acknowledged.entrySet()) {
+                Integer by = writtenOn.get(e.getKey());
+                if (by == null) {
+                    continue;
+                }
+                // acknowledged before the kill: by the old master; after the promotion: by the promoted one
+                int expected = e.getValue() - masterKilledAt < 0 ? oldMaster.serverId() : promoted.serverId();
+                if (by != expected && !(e.getValue() - masterKilledAt >= 0 && e.getValue() - promotedAt < 0)) {
+                    wrongServer++;
+                }
+            }
             Set<Long> onOldMaster = ids(oldMaster);
             List<Long> missing = new ArrayList<>();
             List<Long> lostAtTheKill = new ArrayList<>();
@@ -290,6 +307,7 @@ class ChaosTest {
             table.put("writes acknowledged", writes.sum());
             new TreeMap<>(failures).forEach((k, v) -> table.put("failed " + k, v.sum()));
             table.put("acknowledged writes missing on the final master", missing.size());
+            table.put("writes run by a server that was not the master then (a replica, a read-only or unfollowed node)", wrongServer);
             table.put("acknowledged by the killed master, never replicated (async)", lostAtTheKill.size());
             table.put("writes on the old master after it came back", oldMasterAtEnd.equals(oldMasterPositionBack) ? 0 : "position moved: " + oldMasterPositionBack + " -> " + oldMasterAtEnd);
             List<Long> staleNotLost = stale.stream().filter(id -> !lostAtTheKill.contains(id)).toList();
@@ -301,12 +319,24 @@ class ChaosTest {
             table.forEach((k, v) -> out.append("| ").append(k).append(" | ").append(v).append(" |\n"));
             System.out.println(out);
             assertThat(missing).as("acknowledged writes missing on the final master").isEmpty();
+            assertThat(wrongServer).as("writes run by a server that was not the master then").isZero();
             assertThat(oldMasterAtEnd).as("no write on the old master once back, not followed").isEqualTo(oldMasterPositionBack);
             assertThat(staleNotLost).as("stale reads").isEmpty();
             assertThat(Duration.ofNanos(longestNanos.get())).as("longest block").isLessThan(BOUND);
             assertThat(unnamed).as("failures that name no server").isEmpty();
             assertThat(writes.sum()).as("writes went on").isGreaterThan(100);
             assertThat(reads.sum()).as("reads went on").isGreaterThan(100);
+        }
+
+        private Map<Long, Integer> writtenOn(TopologyNode node) throws SQLException {
+            Map<Long, Integer> rows = new java.util.HashMap<>();
+            try (Connection c = node.connectDirect(); Statement s = c.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT id, written_on FROM chaos")) {
+                while (rs.next()) {
+                    rows.put(rs.getLong(1), rs.getInt(2));
+                }
+            }
+            return rows;
         }
 
         private Set<Long> ids(TopologyNode node) throws SQLException {

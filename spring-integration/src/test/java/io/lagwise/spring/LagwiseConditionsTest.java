@@ -223,6 +223,38 @@ class LagwiseConditionsTest {
                     .isEqualTo(1.0);
             assertThat(registry.get("lagwise.read.your.writes.fallbacks").functionCounter().count()).isZero();
             assertThat(registry.get("lagwise.read.your.writes.budget.waits").functionCounter().count()).isZero();
+            assertThat(registry.get("lagwise.node.master").tag("node", address(topology.master())).gauge().value()).isEqualTo(1.0);
+            assertThat(registry.get("lagwise.node.master").tag("region", "oslo").gauge().value()).isZero();
+            assertThat(registry.get("lagwise.master.changes").functionCounter().count()).isZero();
+            assertThat(registry.get("lagwise.writes.refused").gauge().value()).isZero();
+            assertThat(health.getDetails()).containsEntry("writes", "master " + address(topology.master()))
+                    .containsEntry("masterChanges", 0L);
+        });
+    }
+
+    @Test
+    void aReadOnlyMaster_refusesWrites_healthIsDownSayingWhy(ReplicationTopology topology) throws Exception {
+        runner.withPropertyValues(LagwiseAutoConfigurationTest.properties(topology)).run(context -> {
+            LagwiseHealthIndicator indicator = context.getBean(LagwiseHealthIndicator.class);
+            LagwiseDataSource ds = context.getBean(LagwiseDataSource.class);
+            SimpleMeterRegistry registry = new SimpleMeterRegistry();
+            context.getBean(LagwiseMetrics.class).bindTo(registry);
+            try {
+                try (java.sql.Connection admin = topology.master().connectAdmin(); java.sql.Statement st = admin.createStatement()) {
+                    st.execute("SET GLOBAL read_only = ON"); // a switchover under way
+                }
+                await(() -> ds.cluster().writesRefused().isPresent());
+                var health = indicator.health();
+                assertThat(health.getStatus().getCode()).isEqualTo("DOWN");
+                assertThat(health.getDetails().get("writes")).asString().startsWith("refused: master " + address(topology.master()) + " is read-only");
+                assertThat(registry.get("lagwise.writes.refused").gauge().value()).isEqualTo(1.0);
+            } finally {
+                try (java.sql.Connection admin = topology.master().connectAdmin(); java.sql.Statement st = admin.createStatement()) {
+                    st.execute("SET GLOBAL read_only = OFF");
+                }
+            }
+            await(() -> ds.cluster().writesRefused().isEmpty());
+            assertThat(indicator.health().getStatus().getCode()).isEqualTo("UP");
         });
     }
 

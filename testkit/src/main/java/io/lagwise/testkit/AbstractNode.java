@@ -208,8 +208,9 @@ abstract class AbstractNode implements TopologyNode {
         } catch (SQLException e) {
             throw failed("stop the IO thread of", e);
         }
-        if (applying && !received.isEmpty()) {
-            awaitPosition(received, timeout);
+        if (applying && !received.isEmpty() && !awaitPosition(received, timeout)) {
+            throw new TopologyException(name + " has not applied what it received (" + received + ") within "
+                    + timeout.toMillis() + " ms; it is at " + appliedPosition() + ": promoting it would lose those transactions");
         }
     }
 

@@ -43,7 +43,7 @@ final class DelayProxy implements AutoCloseable {
         this.name = name;
         this.target = target;
         delay(delay);
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        this.server = listen();
         Thread acceptor = new Thread(this::acceptLoop, "lagwise-proxy-" + name + "-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -66,6 +66,17 @@ final class DelayProxy implements AutoCloseable {
     }
 
     /** Points new connections at another address (a restarted container may get a new port). */
+    /** A loopback port of its own, never one a killed server of this run will restart on ({@link LocalNode#RESERVED}). */
+    private static ServerSocket listen() throws IOException {
+        for (int attempt = 0; ; attempt++) {
+            ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            if (!LocalNode.RESERVED.contains(s.getLocalPort()) || attempt >= 100) {
+                return s;
+            }
+            s.close();
+        }
+    }
+
     void target(InetSocketAddress target) {
         this.target = target;
     }

@@ -82,6 +82,7 @@ final class LocalNode extends AbstractNode {
                 return;
             }
             if (result == StartResult.PORT_IN_USE && !fixedPort && !restarting && attempt < START_ATTEMPTS) {
+                RESERVED.remove(port);
                 port = 0; // someone took the free port between our check and the server's bind
                 continue;
             }
@@ -177,10 +178,14 @@ final class LocalNode extends AbstractNode {
                 return log.contains("Address already in use") || log.contains("another mariadbd server running on port")
                         || log.contains("another mysqld server running on port") ? StartResult.PORT_IN_USE : StartResult.EXITED;
             }
-            try (Connection c = connectAdmin(); Statement s = c.createStatement()) {
-                s.execute("SELECT 1");
-                return StartResult.READY;
-            } catch (SQLException notYet) {
+            try (Connection c = connectAdmin(); Statement s = c.createStatement();
+                    java.sql.ResultSet rs = s.executeQuery("SELECT @@datadir")) {
+                rs.next();
+                // ours, not another server on the port (our process may not have failed its bind yet)
+                if (Path.of(rs.getString(1)).toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize())) {
+                    return StartResult.READY;
+                }
+            } catch (SQLException | RuntimeException notYet) {
                 // not listening yet
             }
             if (System.nanoTime() - deadlineNanos > 0) {
@@ -195,7 +200,7 @@ final class LocalNode extends AbstractNode {
     public void kill() {
         changed = true;
         destroy();
-        state = State.KILLED;
+        state = State.KILLED; // its port stays reserved for it (see freePort)
     }
 
     @Override
@@ -348,11 +353,32 @@ final class LocalNode extends AbstractNode {
         return "root".equals(System.getProperty("user.name"));
     }
 
+    /**
+     * Ports of the servers of every open topology in this JVM, killed ones included: a killed node
+     * restarts on its port, so no other server may be given it meanwhile (it would answer for this
+     * node, and replicas of one topology would follow a server of another).
+     */
+    static final java.util.Set<Integer> RESERVED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new TopologyException("cannot find a free loopback port: " + e.getMessage(), e);
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int port;
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                port = s.getLocalPort();
+            } catch (IOException e) {
+                throw new TopologyException("cannot find a free loopback port: " + e.getMessage(), e);
+            }
+            if (RESERVED.add(port)) {
+                return port;
+            }
+        }
+        throw new TopologyException("cannot find a free loopback port that no topology of this run holds");
+    }
+
+    /** Gives the node's port back (its topology closes). */
+    void releasePort() {
+        if (!fixedPort && port != 0) {
+            RESERVED.remove(port);
         }
     }
 

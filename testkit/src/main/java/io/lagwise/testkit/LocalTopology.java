@@ -161,6 +161,7 @@ final class LocalTopology extends AbstractTopology<LocalNode> {
         for (TopologyNode n : nodes) {
             ((LocalNode) n).closeProxies();
             ((LocalNode) n).destroy();
+            ((LocalNode) n).releasePort();
         }
         deleteRecursively(root);
         try {

@@ -239,6 +239,7 @@ final class MysqlTopology extends AbstractTopology<LocalNode> {
         for (TopologyNode n : nodes) {
             ((LocalNode) n).closeProxies();
             ((LocalNode) n).destroy();
+            ((LocalNode) n).releasePort();
         }
         LocalTopology.deleteRecursively(root);
         try {
