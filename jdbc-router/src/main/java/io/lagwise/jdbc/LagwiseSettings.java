@@ -1,0 +1,380 @@
+package io.lagwise.jdbc;
+
+import io.lagwise.core.Consistency;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A {@link LagwiseDataSource.Builder} from flat properties named as the Spring Boot properties are
+ * ({@code lagwise.master.url}, {@code lagwise.replicas[0].region}, {@code lagwise.pool.maximum-pool-size},
+ * {@code lagwise.monitor.interval}, {@code lagwise.read-your-writes.max-wait}, …): what a properties
+ * file behind a {@code jdbc:lagwise:} URL holds. Values take {@code ${NAME}} placeholders, resolved
+ * from the environment (so that no password has to sit in a file); durations are written as Spring
+ * writes them ({@code 250ms}, {@code 1s}, {@code 2m}, or ISO-8601 {@code PT1S}); names may be
+ * kebab-case or camelCase. {@code lagwise.web.*} (the Spring web filter's) are accepted and ignored.
+ *
+ * <p>Every mistake is a {@link LagwiseSettingsException} naming where the properties came from, the
+ * property and its value (a password's value masked); the builder's own checks are reported the same
+ * way, naming the property that gave the setting.
+ */
+public final class LagwiseSettings {
+
+    private static final String PREFIX = "lagwise.";
+    private static final Pattern REPLICA = Pattern.compile("replicas\\[(\\d{1,4})]\\.(.+)");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?}");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ns|us|ms|s|m|h|d)?");
+
+    private LagwiseSettings() {}
+
+    /**
+     * A builder with every setting of {@code properties}; {@code ${NAME}} placeholders are resolved
+     * from the environment.
+     *
+     * @param properties the properties, by name
+     * @param origin where they came from, for messages: a file name, {@code classpath:lagwise.properties}
+     * @throws LagwiseSettingsException if a property is unknown, malformed, or refused by the builder
+     */
+    public static LagwiseDataSource.Builder builder(Map<String, String> properties, String origin) {
+        return builder(properties, origin, System::getenv);
+    }
+
+    /**
+     * As {@link #builder(Map, String)}, resolving placeholders with {@code environment} (a name to
+     * its value, or null when it has none).
+     */
+    public static LagwiseDataSource.Builder builder(Map<String, String> properties, String origin,
+            UnaryOperator<String> environment) {
+        Objects.requireNonNull(properties, "properties");
+        Objects.requireNonNull(environment, "environment");
+        Parse p = new Parse(origin == null ? "settings" : origin, environment);
+        Map<String, String> global = new LinkedHashMap<>();
+        Map<Integer, Map<String, String>> replicas = new TreeMap<>();
+        Map<String, String> master = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
+            String name = canonical(e.getKey());
+            if (!name.startsWith(PREFIX)) {
+                throw p.fail(e.getKey(), e.getValue(), "is not a Lagwise property (every name starts with lagwise.)");
+            }
+            String rest = name.substring(PREFIX.length());
+            Matcher r = REPLICA.matcher(rest);
+            if (r.matches()) {
+                replicas.computeIfAbsent(Integer.parseInt(r.group(1)), i -> new LinkedHashMap<>()).put(r.group(2), e.getValue());
+            } else if (rest.startsWith("master.")) {
+                master.put(rest.substring("master.".length()), e.getValue());
+            } else if (!rest.startsWith("web.")) {
+                global.put(rest, e.getValue());
+            }
+        }
+        LagwiseDataSource.Builder b = LagwiseDataSource.builder();
+        String masterUrl = master.remove("url");
+        if (masterUrl == null) {
+            throw p.fail("lagwise.master.url", null, "is missing: every Lagwise data source needs its master's URL");
+        }
+        Map<String, String> masterRest = master;
+        p.call("lagwise.master.url", masterUrl, v -> b.master(v, n -> node(p, "lagwise.master.", n, masterRest)));
+        int expected = 0;
+        for (Map.Entry<Integer, Map<String, String>> e : replicas.entrySet()) {
+            String prefix = "lagwise.replicas[" + e.getKey() + "].";
+            if (e.getKey() != expected) {
+                throw p.fail(prefix + "url", null, "replicas are numbered from 0 without gaps; lagwise.replicas[" + expected + "] is missing");
+            }
+            expected++;
+            Map<String, String> r = new LinkedHashMap<>(e.getValue());
+            String url = r.remove("url");
+            String region = r.remove("region");
+            if (url == null) {
+                throw p.fail(prefix + "url", null, "is missing");
+            }
+            if (region == null) {
+                throw p.fail(prefix + "region", null, "is missing: every replica needs a region, e.g. oslo");
+            }
+            String backup = r.remove("backup");
+            String resolvedRegion = p.value(prefix + "region", region);
+            p.call(prefix + "url", url, v -> b.replica(v, resolvedRegion, n -> {
+                if (backup != null) {
+                    n.backup(p.bool(prefix + "backup", backup));
+                }
+                node(p, prefix, n, r);
+            }));
+        }
+        global(p, b, global);
+        return b;
+    }
+
+    private static void node(Parse p, String prefix, NodeOptions n, Map<String, String> settings) {
+        Map<String, String> pool = new LinkedHashMap<>();
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey();
+            String property = prefix + key;
+            switch (key) {
+                case "username" -> p.call(property, e.getValue(), n::username);
+                case "password" -> p.call(property, e.getValue(), n::password);
+                default -> {
+                    if (!key.startsWith("pool.")) {
+                        throw p.fail(property, e.getValue(), "is not a node setting (url, region, username, password, backup, pool.*)");
+                    }
+                    pool.put(key.substring("pool.".length()), e.getValue());
+                }
+            }
+        }
+        if (!pool.isEmpty()) {
+            n.pool(o -> pool(p, prefix + "pool.", o, pool));
+        }
+    }
+
+    private static void pool(Parse p, String prefix, PoolOptions o, Map<String, String> settings) {
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey();
+            String property = prefix + key;
+            String v = e.getValue();
+            if (key.startsWith("data-source-properties.")) {
+                String driverProperty = key.substring("data-source-properties.".length());
+                p.call(property, v, s -> o.dataSourceProperty(driverProperty, s));
+                continue;
+            }
+            switch (key) {
+                case "maximum-pool-size" -> p.call(property, v, s -> o.maximumPoolSize(p.integer(property, s)));
+                case "minimum-idle" -> p.call(property, v, s -> o.minimumIdle(p.integer(property, s)));
+                case "connection-timeout" -> p.call(property, v, s -> o.connectionTimeout(p.duration(property, s)));
+                case "idle-timeout" -> p.call(property, v, s -> o.idleTimeout(p.duration(property, s)));
+                case "max-lifetime" -> p.call(property, v, s -> o.maxLifetime(p.duration(property, s)));
+                case "keepalive-time" -> p.call(property, v, s -> o.keepaliveTime(p.duration(property, s)));
+                case "validation-timeout" -> p.call(property, v, s -> o.validationTimeout(p.duration(property, s)));
+                default -> throw p.fail(property, v, "is not a pool setting (maximum-pool-size, minimum-idle,"
+                        + " connection-timeout, idle-timeout, max-lifetime, keepalive-time, validation-timeout,"
+                        + " data-source-properties.<name>)");
+            }
+        }
+    }
+
+    private static void global(Parse p, LagwiseDataSource.Builder b, Map<String, String> settings) {
+        Map<String, String> pool = new LinkedHashMap<>();
+        String monitorUser = null;
+        String monitorPassword = null;
+        for (Map.Entry<String, String> e : settings.entrySet()) {
+            String key = e.getKey();
+            String property = PREFIX + key;
+            String v = e.getValue();
+            if (key.startsWith("pool.")) {
+                pool.put(key.substring("pool.".length()), v);
+                continue;
+            }
+            switch (key) {
+                case "name" -> p.call(property, v, b::name);
+                case "username" -> p.call(property, v, b::username);
+                case "password" -> p.call(property, v, b::password);
+                case "local-region" -> p.call(property, v, b::localRegion);
+                case "max-replication-lag" -> p.call(property, v, s -> b.maxReplicationLag(p.duration(property, s)));
+                case "consistency" -> p.call(property, v, s -> b.consistency(p.choice(property, s, Consistency.class)));
+                case "read-fallback" -> p.call(property, v, s -> b.readFallback(p.choice(property, s, ReadFallback.class)));
+                case "latency-window" -> p.call(property, v, s -> b.latencyWindow(p.duration(property, s)));
+                case "connect-timeout" -> p.call(property, v, s -> b.connectTimeout(p.duration(property, s)));
+                case "replica-read-timeout" -> p.call(property, v, s -> b.replicaReadTimeout(p.duration(property, s)));
+                case "allow-degraded-start" -> p.call(property, v, s -> b.allowDegradedStart(p.bool(property, s)));
+                case "follow-promotions" -> p.call(property, v, s -> b.followPromotions(p.bool(property, s)));
+                case "statement-cache-size" -> p.call(property, v, s -> b.statementCacheSize(p.integer(property, s)));
+                case "monitor.interval" -> p.call(property, v, s -> b.monitorInterval(p.duration(property, s)));
+                case "monitor.probe-timeout" -> p.call(property, v, s -> b.probeTimeout(p.duration(property, s)));
+                case "monitor.heartbeat" -> p.call(property, v, s -> b.heartbeat(s.isBlank() ? null : p.duration(property, s)));
+                case "monitor.heartbeat-table" -> p.call(property, v, b::heartbeatTable);
+                case "monitor.username" -> monitorUser = v;
+                case "monitor.password" -> monitorPassword = v;
+                case "read-your-writes.mode" -> p.call(property, v, s -> b.readYourWrites(p.choice(property, s, ReadYourWritesMode.class)));
+                case "read-your-writes.max-wait" -> p.call(property, v, s -> b.readYourWritesMaxWait(p.duration(property, s)));
+                case "read-your-writes.pin-window-minimum" -> p.call(property, v, s -> b.pinWindowMinimum(p.duration(property, s)));
+                case "read-your-writes.master-budget" -> p.call(property, v, s -> b.readYourWritesMasterBudget(p.decimal(property, s)));
+                default -> throw p.fail(property, v, "is not a Lagwise setting" + p.suggestion(key));
+            }
+        }
+        if (monitorUser != null || monitorPassword != null) {
+            if (monitorUser == null) {
+                throw p.fail("lagwise.monitor.username", null, "is missing while lagwise.monitor.password is set: give both, or neither");
+            }
+            String user = p.value("lagwise.monitor.username", monitorUser);
+            String password = monitorPassword == null ? null : p.value("lagwise.monitor.password", monitorPassword);
+            p.call("lagwise.monitor.username", monitorUser, s -> b.monitorCredentials(user, password));
+        }
+        if (!pool.isEmpty()) {
+            b.pool(o -> pool(p, "lagwise.pool.", o, pool));
+        }
+    }
+
+    /** {@code lagwise.localRegion} → {@code lagwise.local-region}: Spring's canonical form. */
+    static String canonical(String name) {
+        StringBuilder s = new StringBuilder(name.length() + 8);
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c)) {
+                s.append('-').append(Character.toLowerCase(c));
+            } else {
+                s.append(c == '_' ? '-' : c);
+            }
+        }
+        return s.toString().trim();
+    }
+
+    /** The parse of one set of properties: where they came from, and how placeholders resolve. */
+    private static final class Parse {
+        final String origin;
+        final UnaryOperator<String> environment;
+
+        Parse(String origin, UnaryOperator<String> environment) {
+            this.origin = origin;
+            this.environment = environment;
+        }
+
+        /** Resolves a value's placeholders and hands it to a builder call; any failure names the property. */
+        void call(String property, String raw, Consumer<String> setter) {
+            String value = value(property, raw);
+            try {
+                setter.accept(value);
+            } catch (LagwiseSettingsException e) {
+                throw e;
+            } catch (IllegalArgumentException | IllegalStateException
+                    | NullPointerException e) {
+                throw fail(property, raw, e.getMessage() == null ? "is missing" : e.getMessage(), e);
+            }
+        }
+
+        String value(String property, String raw) {
+            if (raw == null) {
+                return null;
+            }
+            Matcher m = PLACEHOLDER.matcher(raw);
+            StringBuilder out = new StringBuilder();
+            while (m.find()) {
+                String resolved = environment.apply(m.group(1));
+                if (resolved == null) {
+                    resolved = m.group(2);
+                }
+                if (resolved == null) {
+                    throw fail(property, raw, "names the environment variable " + m.group(1) + ", which is not set (write ${"
+                            + m.group(1) + ":default} for a default)");
+                }
+                m.appendReplacement(out, Matcher.quoteReplacement(resolved));
+            }
+            m.appendTail(out);
+            return out.toString().strip();
+        }
+
+        Duration duration(String property, String s) {
+            String v = s.strip();
+            try {
+                if (v.startsWith("P") || v.startsWith("p") || v.startsWith("-P")) {
+                    return Duration.parse(v);
+                }
+            } catch (DateTimeParseException e) {
+                throw fail(property, s, "is not a duration: write 250ms, 1s, 2m or an ISO-8601 duration such as PT1S");
+            }
+            Matcher m = DURATION.matcher(v.toLowerCase(Locale.ROOT));
+            if (!m.matches()) {
+                throw fail(property, s, "is not a duration: write 250ms, 1s, 2m or an ISO-8601 duration such as PT1S");
+            }
+            long n = Long.parseLong(m.group(1));
+            String unit = m.group(2) == null ? "ms" : m.group(2);
+            return switch (unit) {
+                case "ns" -> Duration.ofNanos(n);
+                case "us" -> Duration.ofNanos(n * 1000);
+                case "ms" -> Duration.ofMillis(n);
+                case "s" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+
+        int integer(String property, String s) {
+            try {
+                return Integer.parseInt(s.strip());
+            } catch (NumberFormatException e) {
+                throw fail(property, s, "is not a whole number");
+            }
+        }
+
+        double decimal(String property, String s) {
+            try {
+                return Double.parseDouble(s.strip());
+            } catch (NumberFormatException e) {
+                throw fail(property, s, "is not a number");
+            }
+        }
+
+        boolean bool(String property, String s) {
+            String v = s.strip().toLowerCase(Locale.ROOT);
+            if (v.equals("true") || v.equals("false")) {
+                return v.equals("true");
+            }
+            throw fail(property, s, "is not true or false");
+        }
+
+        <E extends Enum<E>> E choice(String property, String s, Class<E> type) {
+            String v = s.strip().replace('-', '_').toUpperCase(Locale.ROOT);
+            List<String> names = new ArrayList<>();
+            for (E e : type.getEnumConstants()) {
+                if (e.name().equals(v)) {
+                    return e;
+                }
+                names.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+            }
+            throw fail(property, s, "is not one of " + String.join(", ", names));
+        }
+
+        String suggestion(String key) {
+            String[] known = {"name", "username", "password", "local-region", "max-replication-lag", "consistency",
+                "read-fallback", "latency-window", "connect-timeout", "replica-read-timeout", "allow-degraded-start",
+                "follow-promotions", "statement-cache-size", "monitor.interval", "monitor.probe-timeout",
+                "monitor.heartbeat", "monitor.heartbeat-table", "monitor.username", "monitor.password",
+                "read-your-writes.mode", "read-your-writes.max-wait", "read-your-writes.pin-window-minimum",
+                "read-your-writes.master-budget"};
+            String best = null;
+            int bestDistance = Integer.MAX_VALUE;
+            for (String k : known) {
+                int d = distance(key, k);
+                if (d < bestDistance) {
+                    bestDistance = d;
+                    best = k;
+                }
+            }
+            return bestDistance <= Math.max(3, key.length() / 3) ? "; did you mean lagwise." + best + "?" : "";
+        }
+
+        LagwiseSettingsException fail(String property, String value, String reason) {
+            return fail(property, value, reason, null);
+        }
+
+        LagwiseSettingsException fail(String property, String value, String reason, Throwable cause) {
+            return new LagwiseSettingsException(origin, property, value, reason, cause);
+        }
+    }
+
+    /** Levenshtein distance, for "did you mean". */
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+}
