@@ -20,7 +20,8 @@ import java.util.regex.Pattern;
  * ({@code lagwise.master.url}, {@code lagwise.replicas[0].region}, {@code lagwise.pool.maximum-pool-size},
  * {@code lagwise.monitor.interval}, {@code lagwise.read-your-writes.max-wait}, …): what a properties
  * file behind a {@code jdbc:lagwise:} URL holds. Values take {@code ${NAME}} placeholders, resolved
- * from the environment (so that no password has to sit in a file); durations are written as Spring
+ * from a system property of that name, else the environment (so that no password has to sit in a
+ * file); durations are written as Spring
  * writes them ({@code 250ms}, {@code 1s}, {@code 2m}, or ISO-8601 {@code PT1S}); names may be
  * kebab-case or camelCase. {@code lagwise.web.*} (the Spring web filter's) are accepted and ignored.
  *
@@ -46,8 +47,21 @@ public final class LagwiseSettings {
      * @throws LagwiseSettingsException if a property is unknown, malformed, or refused by the builder
      */
     public static LagwiseDataSource.Builder builder(Map<String, String> properties, String origin) {
-        return builder(properties, origin, System::getenv);
+        return builder(properties, origin, LagwiseSettings::environment);
     }
+
+    /** A placeholder's value: a system property of that name, else an environment variable; null if neither. */
+    static String environment(String name) {
+        String v = System.getProperty(name);
+        return v != null ? v : System.getenv(name);
+    }
+
+    /** The settings of the data source as a whole, by property name (without the node and pool ones). */
+    static final List<String> GLOBAL_NAMES = List.of("name", "username", "password", "local-region", "max-replication-lag",
+            "consistency", "read-fallback", "latency-window", "connect-timeout", "replica-read-timeout",
+            "allow-degraded-start", "follow-promotions", "statement-cache-size", "monitor.interval", "monitor.probe-timeout",
+            "monitor.heartbeat", "monitor.heartbeat-table", "monitor.username", "monitor.password", "read-your-writes.mode",
+            "read-your-writes.max-wait", "read-your-writes.pin-window-minimum", "read-your-writes.master-budget");
 
     /**
      * As {@link #builder(Map, String)}, resolving placeholders with {@code environment} (a name to
@@ -331,12 +345,7 @@ public final class LagwiseSettings {
         }
 
         String suggestion(String key) {
-            String[] known = {"name", "username", "password", "local-region", "max-replication-lag", "consistency",
-                "read-fallback", "latency-window", "connect-timeout", "replica-read-timeout", "allow-degraded-start",
-                "follow-promotions", "statement-cache-size", "monitor.interval", "monitor.probe-timeout",
-                "monitor.heartbeat", "monitor.heartbeat-table", "monitor.username", "monitor.password",
-                "read-your-writes.mode", "read-your-writes.max-wait", "read-your-writes.pin-window-minimum",
-                "read-your-writes.master-budget"};
+            List<String> known = GLOBAL_NAMES;
             String best = null;
             int bestDistance = Integer.MAX_VALUE;
             for (String k : known) {
