@@ -1,0 +1,1 @@
+CREATE TABLE fw_item_${suffix} (id BIGINT PRIMARY KEY, name VARCHAR(40) NOT NULL);
