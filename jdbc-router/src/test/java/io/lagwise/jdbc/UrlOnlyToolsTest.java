@@ -41,8 +41,14 @@ class UrlOnlyToolsTest {
     }
 
     String url(ReplicationTopology topology, JdbcDriver driver) throws Exception {
-        String s = "lagwise.master.url=" + topology.master().jdbcUrl(driver) + "\n"
-                + "lagwise.replicas[0].url=" + topology.node("oslo").jdbcUrl(driver) + "\n"
+        return url(topology, driver, topology.database());
+    }
+
+    /** A settings file whose nodes' URLs name {@code database}. */
+    String url(ReplicationTopology topology, JdbcDriver driver, String database) throws Exception {
+        String from = "/" + topology.database() + "?";
+        String s = "lagwise.master.url=" + topology.master().jdbcUrl(driver).replace(from, "/" + database + "?") + "\n"
+                + "lagwise.replicas[0].url=" + topology.node("oslo").jdbcUrl(driver).replace(from, "/" + database + "?") + "\n"
                 + "lagwise.replicas[0].region=oslo\n"
                 + "lagwise.local-region=oslo\n";
         Path file = dir.resolve("tools.properties");
@@ -66,5 +72,27 @@ class UrlOnlyToolsTest {
         MigrateResult second = flyway.migrate();
         assertThat(second.migrationsExecuted).isZero();
         assertThat(flyway.info().current().getVersion().getVersion()).isEqualTo("2");
+    }
+
+    @ParameterizedTest
+    @EnumSource(JdbcDriver.class)
+    void liquibase_updatesTwice_theSecondAppliesNothing(JdbcDriver driver, ReplicationTopology topology) throws Exception {
+        String schema = freshSchema(topology, "lb_" + Long.toHexString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE));
+        String url = url(topology, driver, schema);
+        for (int run = 1; run <= 2; run++) {
+            new liquibase.command.CommandScope("update")
+                    .addArgumentValue("url", url)
+                    .addArgumentValue("username", topology.username())
+                    .addArgumentValue("password", topology.password())
+                    .addArgumentValue("changelogFile", "db/lagwise-liquibase.sql")
+                    .execute();
+        }
+        try (java.sql.Connection c = topology.master().connectAdmin(); java.sql.Statement s = c.createStatement();
+                java.sql.ResultSet rs = s.executeQuery("SELECT COUNT(*), (SELECT COUNT(*) FROM " + schema + ".lb_item) FROM "
+                        + schema + ".DATABASECHANGELOG")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("two change sets recorded once, after two updates").isEqualTo(2);
+            assertThat(rs.getInt(2)).as("the insert ran once").isEqualTo(2);
+        }
     }
 }
