@@ -2,8 +2,6 @@ package io.lagwise.jdbc;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,7 +12,6 @@ import java.sql.DriverPropertyInfo;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,8 +36,14 @@ public final class LagwiseDriver implements Driver {
     /** The prefix of the URLs this driver takes. */
     public static final String PREFIX = "jdbc:lagwise:";
 
-    private static final Map<String, LagwiseDataSource> SOURCES = new HashMap<>();
-    private static boolean hooked;
+    /** The data sources built, by URL, user and a digest of the password (a wrong password builds none). */
+    private static final Map<String, Entry> SOURCES = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final java.util.concurrent.atomic.AtomicBoolean HOOKED = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /** One data source's slot: built under its own lock, so that one slow cluster holds up no other URL. */
+    private static final class Entry {
+        volatile LagwiseDataSource dataSource;
+    }
 
     static {
         try {
@@ -71,44 +74,60 @@ public final class LagwiseDriver implements Driver {
         return dataSource(url, user, info == null ? null : info.getProperty("password")).getConnection();
     }
 
-    private static synchronized LagwiseDataSource dataSource(String url, String user, String password) throws SQLException {
-        String key = url + '\u0000' + (user == null ? "" : user);
-        LagwiseDataSource ds = SOURCES.get(key);
+    private static LagwiseDataSource dataSource(String url, String user, String password) throws SQLException {
+        String key = url + '\u0000' + (user == null ? "" : user) + '\u0000' + digest(password);
+        Entry entry = SOURCES.computeIfAbsent(key, k -> new Entry());
+        LagwiseDataSource ds = entry.dataSource;
         if (ds != null && !ds.isClosed()) {
             return ds;
         }
-        ds = build(url, user, password);
-        SOURCES.put(key, ds);
-        if (!hooked) {
-            hooked = true;
+        synchronized (entry) {
+            ds = entry.dataSource;
+            if (ds == null || ds.isClosed()) {
+                ds = build(url, user, password);
+                entry.dataSource = ds;
+            }
+        }
+        if (HOOKED.compareAndSet(false, true)) {
             Runtime.getRuntime().addShutdownHook(new Thread(LagwiseDriver::closeAll, "lagwise-driver-shutdown"));
         }
         return ds;
     }
 
+    /** A digest of a password, so that it is part of the key without being kept. */
+    private static String digest(String password) {
+        if (password == null) {
+            return "";
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(d);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** Builds the data source a URL names, with the tool's user and password for every node. */
     static LagwiseDataSource build(String url, String user, String password) throws SQLException {
-        String where = url.substring(PREFIX.length());
+        String where = Redaction.redact(url.substring(PREFIX.length()));
         Map<String, String> properties = read(url, where);
-        if (user != null && !user.isEmpty()) {
-            properties.put("lagwise.username", user);
-        }
-        if (password != null && !password.isEmpty()) {
-            properties.put("lagwise.password", password);
-        }
         properties.putIfAbsent("lagwise.name", "lagwise");
         LagwiseDataSource.Builder b;
         try {
-            b = LagwiseSettings.builder(properties, where);
+            b = LagwiseSettings.builder(properties, where, LagwiseSettings::environment, user, password);
         } catch (LagwiseSettingsException e) {
             throw new SQLException(e.getMessage(), "HY000", e);
+        } catch (RuntimeException e) {
+            throw new SQLException(where + ": " + e, "HY000", e);
         }
         try {
             return b.build();
         } catch (InvalidSettingException e) {
-            throw new SQLException(where + ": " + e.getMessage() + " (setting " + e.setting() + ")", "HY000", e);
+            throw new SQLException(where + ": " + LagwiseSettings.property(e.setting()) + ": " + e.getMessage(), "HY000", e);
         } catch (ConflictingSettingsException e) {
-            throw new SQLException(where + ": " + e.getMessage(), "HY000", e);
+            List<String> named = new ArrayList<>();
+            e.settings().forEach(setting -> named.add(LagwiseSettings.property(setting)));
+            throw new SQLException(where + ": " + String.join(" and ", named) + ": " + e.getMessage(), "HY000", e);
         } catch (SQLException e) {
             throw new SQLException(where + ": " + e.getMessage(), e.getSQLState(), e.getErrorCode(), e);
         }
@@ -116,12 +135,15 @@ public final class LagwiseDriver implements Driver {
 
     private static Map<String, String> read(String url, String where) throws SQLException {
         Properties p = new Properties();
+        String shown = Redaction.redact(url);
         if (where.startsWith("file:")) {
-            Path file = Path.of(where.substring("file:".length()));
-            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-                p.load(r);
-            } catch (IOException e) {
-                throw new SQLException("cannot read the Lagwise settings file " + file + " of " + url + ": " + e, "08001", e);
+            String path = url.substring(PREFIX.length() + "file:".length());
+            // (read as Spring Boot reads .properties files: ISO-8859-1, with \\uXXXX escapes)
+            try (InputStream in = Files.newInputStream(Path.of(path))) {
+                p.load(in);
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new SQLException("cannot read the Lagwise settings file " + where.substring("file:".length()) + ": "
+                        + Redaction.redact(e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage())), "HY000", e);
             }
         } else if (where.startsWith("classpath:")) {
             String resource = where.substring("classpath:".length());
@@ -129,16 +151,16 @@ public final class LagwiseDriver implements Driver {
             InputStream in = (loader != null ? loader : LagwiseDriver.class.getClassLoader()).getResourceAsStream(
                     resource.startsWith("/") ? resource.substring(1) : resource);
             if (in == null) {
-                throw new SQLException("cannot read the Lagwise settings resource " + resource + " of " + url + ": not on the class path", "08001");
+                throw new SQLException("cannot read the Lagwise settings resource " + Redaction.redact(resource) + ": not on the class path", "HY000");
             }
-            try (Reader r = new InputStreamReader(in, StandardCharsets.UTF_8)) {
-                p.load(r);
+            try (InputStream stream = in) {
+                p.load(stream);
             } catch (IOException e) {
-                throw new SQLException("cannot read the Lagwise settings resource " + resource + " of " + url + ": " + e, "08001", e);
+                throw new SQLException("cannot read the Lagwise settings resource " + Redaction.redact(resource) + ": " + e.getClass().getSimpleName(), "HY000", e);
             }
         } else {
             throw new SQLException("a Lagwise URL names its settings: " + PREFIX + "file:/path/lagwise.properties or "
-                    + PREFIX + "classpath:lagwise.properties, not " + url, "08001");
+                    + PREFIX + "classpath:lagwise.properties, not " + shown, "HY000");
         }
         Map<String, String> map = new LinkedHashMap<>();
         for (String name : p.stringPropertyNames()) {
@@ -151,16 +173,28 @@ public final class LagwiseDriver implements Driver {
      * Closes every data source this driver built (their pools and monitors); the next connection
      * builds anew. For containers that redeploy an application without restarting the JVM.
      */
-    public static synchronized void closeAll() {
-        for (LagwiseDataSource ds : SOURCES.values()) {
-            ds.close();
+    public static void closeAll() {
+        for (Entry e : SOURCES.values()) {
+            synchronized (e) {
+                LagwiseDataSource ds = e.dataSource;
+                if (ds != null) {
+                    ds.close();
+                }
+            }
         }
         SOURCES.clear();
     }
 
-    /** The data sources built so far (a copy), for tests and diagnostics. */
-    static synchronized List<LagwiseDataSource> dataSources() {
-        return new ArrayList<>(SOURCES.values());
+    /** The data sources built so far and open, for tests and diagnostics. */
+    static List<LagwiseDataSource> dataSources() {
+        List<LagwiseDataSource> out = new ArrayList<>();
+        for (Entry e : SOURCES.values()) {
+            LagwiseDataSource ds = e.dataSource;
+            if (ds != null && !ds.isClosed()) {
+                out.add(ds);
+            }
+        }
+        return out;
     }
 
     /** The user and password, and every setting the settings file takes ({@link LagwiseSettings}). */

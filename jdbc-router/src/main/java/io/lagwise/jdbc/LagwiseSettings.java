@@ -33,7 +33,6 @@ public final class LagwiseSettings {
 
     private static final String PREFIX = "lagwise.";
     private static final Pattern REPLICA = Pattern.compile("replicas\\[(\\d{1,4})]\\.(.+)");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_.]*)(?::([^}]*))?}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ns|us|ms|s|m|h|d)?");
 
     private LagwiseSettings() {}
@@ -69,16 +68,31 @@ public final class LagwiseSettings {
      */
     public static LagwiseDataSource.Builder builder(Map<String, String> properties, String origin,
             UnaryOperator<String> environment) {
+        return builder(properties, origin, environment, null, null);
+    }
+
+    /**
+     * As {@link #builder(Map, String, UnaryOperator)}, with a user and password for every node that
+     * sets none of its own (in its settings or in its URL), taken as given (no placeholders): what a
+     * tool hands a driver.
+     */
+    static LagwiseDataSource.Builder builder(Map<String, String> properties, String origin,
+            UnaryOperator<String> environment, String user, String password) {
         Objects.requireNonNull(properties, "properties");
         Objects.requireNonNull(environment, "environment");
         Parse p = new Parse(origin == null ? "settings" : origin, environment);
+        p.user = user == null || user.isEmpty() ? null : user;
+        p.password = password == null || password.isEmpty() ? null : password;
         Map<String, String> global = new LinkedHashMap<>();
         Map<Integer, Map<String, String>> replicas = new TreeMap<>();
         Map<String, String> master = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : new TreeMap<>(properties).entrySet()) {
             String name = canonical(e.getKey());
             if (!name.startsWith(PREFIX)) {
-                throw p.fail(e.getKey(), e.getValue(), "is not a Lagwise property (every name starts with lagwise.)");
+                throw p.fail(e.getKey(), null, "is not a Lagwise property (every name starts with lagwise.)");
+            }
+            if (e.getValue() == null || e.getValue().isBlank()) {
+                continue; // empty: unset, as Spring binds it
             }
             String rest = name.substring(PREFIX.length());
             Matcher r = REPLICA.matcher(rest);
@@ -96,7 +110,7 @@ public final class LagwiseSettings {
             throw p.fail("lagwise.master.url", null, "is missing: every Lagwise data source needs its master's URL");
         }
         Map<String, String> masterRest = master;
-        p.call("lagwise.master.url", masterUrl, v -> b.master(v, n -> node(p, "lagwise.master.", n, masterRest)));
+        p.call("lagwise.master.url", masterUrl, v -> b.master(v, n -> node(p, "lagwise.master.", n, masterRest, v)));
         int expected = 0;
         for (Map.Entry<Integer, Map<String, String>> e : replicas.entrySet()) {
             String prefix = "lagwise.replicas[" + e.getKey() + "].";
@@ -119,14 +133,21 @@ public final class LagwiseSettings {
                 if (backup != null) {
                     n.backup(p.bool(prefix + "backup", backup));
                 }
-                node(p, prefix, n, r);
+                node(p, prefix, n, r, v);
             }));
         }
         global(p, b, global);
         return b;
     }
 
-    private static void node(Parse p, String prefix, NodeOptions n, Map<String, String> settings) {
+    private static void node(Parse p, String prefix, NodeOptions n, Map<String, String> settings, String url) {
+        String query = url.indexOf('?') >= 0 ? url.substring(url.indexOf('?') + 1).toLowerCase(Locale.ROOT) : "";
+        if (p.user != null && !settings.containsKey("username") && !query.matches("(.*&)?user=.*")) {
+            n.username(p.user);
+        }
+        if (p.password != null && !settings.containsKey("password") && !query.matches("(.*&)?password=.*")) {
+            n.password(p.password);
+        }
         Map<String, String> pool = new LinkedHashMap<>();
         for (Map.Entry<String, String> e : settings.entrySet()) {
             String key = e.getKey();
@@ -136,7 +157,7 @@ public final class LagwiseSettings {
                 case "password" -> p.call(property, e.getValue(), n::password);
                 default -> {
                     if (!key.startsWith("pool.")) {
-                        throw p.fail(property, e.getValue(), "is not a node setting (url, region, username, password, backup, pool.*)");
+                        throw p.fail(property, null, "is not a node setting (url, region, username, password, backup, pool.*)");
                     }
                     pool.put(key.substring("pool.".length()), e.getValue());
                 }
@@ -165,7 +186,7 @@ public final class LagwiseSettings {
                 case "max-lifetime" -> p.call(property, v, s -> o.maxLifetime(p.duration(property, s)));
                 case "keepalive-time" -> p.call(property, v, s -> o.keepaliveTime(p.duration(property, s)));
                 case "validation-timeout" -> p.call(property, v, s -> o.validationTimeout(p.duration(property, s)));
-                default -> throw p.fail(property, v, "is not a pool setting (maximum-pool-size, minimum-idle,"
+                default -> throw p.fail(property, null, "is not a pool setting (maximum-pool-size, minimum-idle,"
                         + " connection-timeout, idle-timeout, max-lifetime, keepalive-time, validation-timeout,"
                         + " data-source-properties.<name>)");
             }
@@ -208,7 +229,7 @@ public final class LagwiseSettings {
                 case "read-your-writes.max-wait" -> p.call(property, v, s -> b.readYourWritesMaxWait(p.duration(property, s)));
                 case "read-your-writes.pin-window-minimum" -> p.call(property, v, s -> b.pinWindowMinimum(p.duration(property, s)));
                 case "read-your-writes.master-budget" -> p.call(property, v, s -> b.readYourWritesMasterBudget(p.decimal(property, s)));
-                default -> throw p.fail(property, v, "is not a Lagwise setting" + p.suggestion(key));
+                default -> throw p.fail(property, null, "is not a Lagwise setting" + p.suggestion(key));
             }
         }
         if (monitorUser != null || monitorPassword != null) {
@@ -224,8 +245,56 @@ public final class LagwiseSettings {
         }
     }
 
-    /** {@code lagwise.localRegion} → {@code lagwise.local-region}: Spring's canonical form. */
+    private static final Map<String, String> IRREGULAR = Map.ofEntries(
+            Map.entry("monitorInterval", "monitor.interval"), Map.entry("probeTimeout", "monitor.probe-timeout"),
+            Map.entry("heartbeat", "monitor.heartbeat"), Map.entry("heartbeatTable", "monitor.heartbeat-table"),
+            Map.entry("monitorCredentials.username", "monitor.username"), Map.entry("monitorCredentials.password", "monitor.password"),
+            Map.entry("readYourWrites", "read-your-writes.mode"), Map.entry("readYourWritesMaxWait", "read-your-writes.max-wait"),
+            Map.entry("pinWindowMinimum", "read-your-writes.pin-window-minimum"),
+            Map.entry("readYourWritesMasterBudget", "read-your-writes.master-budget"));
+    private static final Pattern NODE_SETTING = Pattern.compile("(master|replica\\[(\\d+)])\\.(.+)");
+
+    /**
+     * The property that gives a builder setting, as {@link InvalidSettingException#setting()} and
+     * {@link ConflictingSettingsException#settings()} name them: {@code replica[1].pool.minimumIdle} →
+     * {@code lagwise.replicas[1].pool.minimum-idle}, {@code probeTimeout} → {@code lagwise.monitor.probe-timeout}.
+     */
+    public static String property(String setting) {
+        String irregular = IRREGULAR.get(setting);
+        if (irregular != null) {
+            return PREFIX + irregular;
+        }
+        String prefix = PREFIX;
+        String rest = setting;
+        Matcher node = NODE_SETTING.matcher(setting);
+        if (node.matches()) {
+            prefix = node.group(2) == null ? PREFIX + "master." : PREFIX + "replicas[" + node.group(2) + "].";
+            rest = node.group(3);
+        }
+        Matcher dsp = Pattern.compile("pool\\.dataSourceProperty\\[(.*)]").matcher(rest);
+        if (dsp.matches()) {
+            return prefix + "pool.data-source-properties." + dsp.group(1);
+        }
+        return prefix + canonical(rest);
+    }
+
+    /**
+     * {@code lagwise.localRegion} → {@code lagwise.local-region}: Spring's canonical form. A driver
+     * property's own name ({@code …data-source-properties.cachePrepStmts}) is kept as written, as
+     * Spring keeps map keys.
+     */
     static String canonical(String name) {
+        String trimmed = name.trim();
+        for (String map : new String[] {"data-source-properties.", "dataSourceProperties.", "data_source_properties."}) {
+            int at = trimmed.indexOf(map);
+            if (at >= 0) {
+                return kebab(trimmed.substring(0, at)) + "data-source-properties." + trimmed.substring(at + map.length());
+            }
+        }
+        return kebab(trimmed);
+    }
+
+    private static String kebab(String name) {
         StringBuilder s = new StringBuilder(name.length() + 8);
         for (int i = 0; i < name.length(); i++) {
             char c = name.charAt(i);
@@ -242,6 +311,9 @@ public final class LagwiseSettings {
     private static final class Parse {
         final String origin;
         final UnaryOperator<String> environment;
+        /** The tool's user and password, for nodes without their own; never parsed, never shown. */
+        String user;
+        String password;
 
         Parse(String origin, UnaryOperator<String> environment) {
             this.origin = origin;
@@ -255,35 +327,80 @@ public final class LagwiseSettings {
                 setter.accept(value);
             } catch (LagwiseSettingsException e) {
                 throw e;
-            } catch (IllegalArgumentException | IllegalStateException
+            } catch (IllegalArgumentException | IllegalStateException | ArithmeticException
                     | NullPointerException e) {
                 throw fail(property, raw, e.getMessage() == null ? "is missing" : e.getMessage(), e);
             }
         }
 
         String value(String property, String raw) {
-            if (raw == null) {
-                return null;
+            return raw == null ? null : resolve(property, raw, raw, 0).strip();
+        }
+
+        /** Resolves {@code ${NAME}} and {@code ${NAME:default}}, defaults nested as Spring nests them. */
+        private String resolve(String property, String raw, String text, int depth) {
+            if (depth > 10) {
+                throw fail(property, raw, "nests placeholders too deep");
             }
-            Matcher m = PLACEHOLDER.matcher(raw);
             StringBuilder out = new StringBuilder();
-            while (m.find()) {
-                String resolved = environment.apply(m.group(1));
-                if (resolved == null) {
-                    resolved = m.group(2);
+            int i = 0;
+            while (i < text.length()) {
+                int start = text.indexOf("${", i);
+                if (start < 0) {
+                    out.append(text, i, text.length());
+                    break;
+                }
+                out.append(text, i, start);
+                int level = 0;
+                int end = -1;
+                int colon = -1;
+                for (int j = start + 2; j < text.length(); j++) {
+                    if (text.startsWith("${", j)) {
+                        level++;
+                        j++;
+                    } else if (text.charAt(j) == '}') {
+                        if (level == 0) {
+                            end = j;
+                            break;
+                        }
+                        level--;
+                    } else if (text.charAt(j) == ':' && level == 0 && colon < 0) {
+                        colon = j;
+                    }
+                }
+                if (end < 0) {
+                    out.append(text, start, text.length()); // not a placeholder: kept as written
+                    break;
+                }
+                String name = text.substring(start + 2, colon >= 0 ? colon : end).strip();
+                String resolved = lookup(name);
+                if (resolved == null && colon >= 0) {
+                    resolved = resolve(property, raw, text.substring(colon + 1, end), depth + 1);
                 }
                 if (resolved == null) {
-                    throw fail(property, raw, "names the environment variable " + m.group(1) + ", which is not set (write ${"
-                            + m.group(1) + ":default} for a default)");
+                    throw fail(property, raw, "names " + name + ", which is neither a system property nor an environment"
+                            + " variable here (write ${" + name + ":default} for a default)");
                 }
-                m.appendReplacement(out, Matcher.quoteReplacement(resolved));
+                out.append(resolved);
+                i = end + 1;
             }
-            m.appendTail(out);
-            return out.toString().strip();
+            return out.toString();
+        }
+
+        /** A name as given, else in the environment's form: {@code db.password} → {@code DB_PASSWORD}. */
+        private String lookup(String name) {
+            String v = environment.apply(name);
+            if (v == null) {
+                v = environment.apply(name.replace('.', '_').replace('-', '_').toUpperCase(Locale.ROOT));
+            }
+            return v;
         }
 
         Duration duration(String property, String s) {
             String v = s.strip();
+            if (v.startsWith("+")) {
+                v = v.substring(1);
+            }
             try {
                 if (v.startsWith("P") || v.startsWith("p") || v.startsWith("-P")) {
                     return Duration.parse(v);
@@ -295,17 +412,21 @@ public final class LagwiseSettings {
             if (!m.matches()) {
                 throw fail(property, s, "is not a duration: write 250ms, 1s, 2m or an ISO-8601 duration such as PT1S");
             }
-            long n = Long.parseLong(m.group(1));
             String unit = m.group(2) == null ? "ms" : m.group(2);
-            return switch (unit) {
-                case "ns" -> Duration.ofNanos(n);
-                case "us" -> Duration.ofNanos(n * 1000);
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            };
+            try {
+                long n = Long.parseLong(m.group(1));
+                return switch (unit) {
+                    case "ns" -> Duration.ofNanos(n);
+                    case "us" -> Duration.ofNanos(Math.multiplyExact(n, 1000L));
+                    case "ms" -> Duration.ofMillis(n);
+                    case "s" -> Duration.ofSeconds(n);
+                    case "m" -> Duration.ofMinutes(n);
+                    case "h" -> Duration.ofHours(n);
+                    default -> Duration.ofDays(n);
+                };
+            } catch (ArithmeticException | NumberFormatException e) {
+                throw fail(property, s, "is too long a duration");
+            }
         }
 
         int integer(String property, String s) {
@@ -326,14 +447,23 @@ public final class LagwiseSettings {
 
         boolean bool(String property, String s) {
             String v = s.strip().toLowerCase(Locale.ROOT);
-            if (v.equals("true") || v.equals("false")) {
-                return v.equals("true");
+            switch (v) {
+                case "true", "yes", "on", "1" -> {
+                    return true;
+                }
+                case "false", "no", "off", "0" -> {
+                    return false;
+                }
+                default -> throw fail(property, s, "is not true or false");
             }
-            throw fail(property, s, "is not true or false");
         }
 
         <E extends Enum<E>> E choice(String property, String s, Class<E> type) {
-            String v = s.strip().replace('-', '_').toUpperCase(Locale.ROOT);
+            String v = s.strip();
+            if (!v.equals(v.toUpperCase(Locale.ROOT))) {
+                v = kebab(v); // readYourWrites, as Spring binds it
+            }
+            v = v.replace('-', '_').toUpperCase(Locale.ROOT);
             List<String> names = new ArrayList<>();
             for (E e : type.getEnumConstants()) {
                 if (e.name().equals(v)) {

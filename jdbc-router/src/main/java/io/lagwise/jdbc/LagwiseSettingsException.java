@@ -19,7 +19,8 @@ public final class LagwiseSettingsException extends IllegalArgumentException {
     }
 
     private static String shown(String property, String value) {
-        if (property.endsWith("password") && !value.isEmpty() && !value.startsWith("${")) {
+        String name = property.toLowerCase(java.util.Locale.ROOT);
+        if (name.contains("pass") || name.contains("pw") || name.contains("secret")) {
             return "****";
         }
         return Redaction.redact(value);

@@ -111,20 +111,20 @@ class LagwiseSettingsTest {
         assertThat((String) field(parse(p), "username")).isEqualTo("app");
         p.put("lagwise.password", "${LAGWISE_DB_PASSWORD}");
         assertThatThrownBy(() -> parse(p)).isInstanceOf(LagwiseSettingsException.class)
-                .hasMessage(ORIGIN + ": lagwise.password=${LAGWISE_DB_PASSWORD} names the environment variable"
-                        + " LAGWISE_DB_PASSWORD, which is not set (write ${LAGWISE_DB_PASSWORD:default} for a default)");
+                .hasMessage(ORIGIN + ": lagwise.password=**** names LAGWISE_DB_PASSWORD, which is neither a system property"
+                        + " nor an environment variable here (write ${LAGWISE_DB_PASSWORD:default} for a default)");
     }
 
     @Test
     void everyMistake_namesTheOriginThePropertyAndTheValue_neverAPassword() {
-        assertFails("lagwise.max-replica-lag", "1s", "lagwise.max-replica-lag=1s is not a Lagwise setting; did you mean lagwise.max-replication-lag?");
+        assertFails("lagwise.max-replica-lag", "1s", "lagwise.max-replica-lag is not a Lagwise setting; did you mean lagwise.max-replication-lag?");
         assertFails("lagwise.max-replication-lag", "soon", "lagwise.max-replication-lag=soon is not a duration: write 250ms, 1s, 2m or an ISO-8601 duration such as PT1S");
         assertFails("lagwise.consistency", "sometimes", "lagwise.consistency=sometimes is not one of eventual, read-your-writes, strong");
-        assertFails("lagwise.follow-promotions", "yes", "lagwise.follow-promotions=yes is not true or false");
+        assertFails("lagwise.follow-promotions", "maybe", "lagwise.follow-promotions=maybe is not true or false");
         assertFails("lagwise.pool.maximum-pool-size", "ten", "lagwise.pool.maximum-pool-size=ten is not a whole number");
-        assertFails("lagwise.pool.max-size", "10", "lagwise.pool.max-size=10 is not a pool setting");
-        assertFails("spring.datasource.url", "x", "spring.datasource.url=x is not a Lagwise property");
-        assertFails("lagwise.replicas[0].pasword", "x", "lagwise.replicas[0].pasword=x is not a node setting");
+        assertFails("lagwise.pool.max-size", "10", "lagwise.pool.max-size is not a pool setting");
+        assertFails("spring.datasource.url", "x", "spring.datasource.url is not a Lagwise property");
+        assertFails("lagwise.replicas[0].pasword", "x", "lagwise.replicas[0].pasword is not a node setting");
         assertFails("lagwise.monitor.interval", "1ms", "lagwise.monitor.interval=1ms ");
         Map<String, String> p = minimal();
         p.put("lagwise.master.password", "hunter2");
@@ -146,6 +146,18 @@ class LagwiseSettingsTest {
         Map<String, String> noRegion = minimal();
         noRegion.remove("lagwise.replicas[0].region");
         assertThatThrownBy(() -> parse(noRegion)).hasMessage(ORIGIN + ": lagwise.replicas[0].region is missing: every replica needs a region, e.g. oslo");
+    }
+
+    @Test
+    void theBuildersSettingNames_mapToTheirProperties() {
+        assertThat(LagwiseSettings.property("master.url")).isEqualTo("lagwise.master.url");
+        assertThat(LagwiseSettings.property("replica[1].region")).isEqualTo("lagwise.replicas[1].region");
+        assertThat(LagwiseSettings.property("replica[0].pool.minimumIdle")).isEqualTo("lagwise.replicas[0].pool.minimum-idle");
+        assertThat(LagwiseSettings.property("pool.dataSourceProperty[useSsl]")).isEqualTo("lagwise.pool.data-source-properties.useSsl");
+        assertThat(LagwiseSettings.property("maxReplicationLag")).isEqualTo("lagwise.max-replication-lag");
+        assertThat(LagwiseSettings.property("probeTimeout")).isEqualTo("lagwise.monitor.probe-timeout");
+        assertThat(LagwiseSettings.property("readYourWritesMaxWait")).isEqualTo("lagwise.read-your-writes.max-wait");
+        assertThat(LagwiseSettings.property("password")).isEqualTo("lagwise.password");
     }
 
     private static void assertFails(String property, String value, String expected) {
