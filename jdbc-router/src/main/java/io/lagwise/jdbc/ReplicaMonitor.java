@@ -366,7 +366,9 @@ final class ReplicaMonitor implements AutoCloseable {
                 closeConnection();
                 downInterval = downInterval == 0 ? intervalNanos * 2 : Math.min(downInterval * 2, MAX_DOWN_INTERVAL);
                 skipUntil = ticker.read() + downInterval;
-                node.unreachable = e instanceof SQLException se && (SqlErrors.isConnectionProblem(se) || SqlErrors.isTimeout(se));
+                // Unreachable: a connect refused, or no answer in time. A connection that broke after
+                // the server accepted it (killed by an administrator) is not: borrows may still retry.
+                node.unreachable = e instanceof SQLException se && (SqlErrors.isTimeout(se) || SqlErrors.isRefused(se));
                 judge(node, Health.DOWN, SqlErrors.describe(e));
                 if (e instanceof SQLException se && SqlErrors.isTimeout(se)) {
                     // it stopped answering (frozen, or cut off): what runs there would wait out its

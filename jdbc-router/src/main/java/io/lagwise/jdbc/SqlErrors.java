@@ -22,6 +22,20 @@ final class SqlErrors {
         return e.getErrorCode() == 1290 && String.valueOf(e.getMessage()).contains("read-only");
     }
 
+    /** Whether {@code e} (or a cause) is a connect the network refused: nothing listens there, or no route to it. */
+    static boolean isRefused(SQLException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.net.ConnectException || t instanceof java.net.NoRouteToHostException
+                    || t instanceof java.net.UnknownHostException) {
+                return true;
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return false;
+    }
+
     /** Whether the server refused for want of a privilege (1227 {@code ER_SPECIFIC_ACCESS_DENIED_ERROR}, 1142, 1143, 1044). */
     static boolean isAccessDenied(SQLException e) {
         int code = e.getErrorCode();
