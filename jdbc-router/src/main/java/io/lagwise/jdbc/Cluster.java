@@ -31,9 +31,10 @@ final class Cluster {
      * Set by the monitor; a master known down fails writes through {@link #masterDown(Node)} instead.
      */
     volatile String writesRefused;
-    /** Promotions followed since start. */
-    final LongAdder masterChanges = new LongAdder();
-    /** Counts the master's changes: a master connection of an earlier epoch is deposed, even if roles flipped back. */
+    /**
+     * Counts the master's changes (promotions followed since start): a master connection of an earlier
+     * epoch is deposed, even if roles flipped back.
+     */
     volatile long masterEpoch;
     final ReplicaSelector selector;
     final String localRegion;
@@ -123,8 +124,12 @@ final class Cluster {
             previous.lastError = "no longer the master; not yet seen replicating";
             previous.health = io.lagwise.core.Health.REPLICATION_STOPPED;
         }
-        masterChanges.increment();
         return previous;
+    }
+
+    /** Promotions followed since start. */
+    long masterChanges() {
+        return masterEpoch;
     }
 
     /** A write refused while {@link #writesRefused} says why. */

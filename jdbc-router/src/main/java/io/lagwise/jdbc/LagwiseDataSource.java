@@ -173,7 +173,7 @@ public final class LagwiseDataSource implements DataSource, AutoCloseable {
             snapshots.add(n.snapshot(now));
         }
         return new ClusterSnapshot(cluster.name, Instant.now(), snapshots, java.util.Optional.ofNullable(cluster.writesRefused),
-                cluster.masterChanges.sum());
+                cluster.masterChanges());
     }
 
     Cluster router() {
